@@ -1,0 +1,203 @@
+"""Cross-references by name: labels become bookmarks, references become REF fields.
+
+Sphinx's two phases: first every anchor of every document is collected and numbered exactly as
+Word will display it (docmodel.numbering); only then is each reference replaced by a REF field
+whose cached result is that number. A reference to a label in another file of the package becomes
+plain text with the number (Word cannot REF into another file); in a combined package file it is
+a REF field like any other.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from assembler.docmodel.numbering import NumberingEngine
+from assembler.docmodel.ooxml import qn
+from assembler.errors import Location, Problem, TemplateError
+from assembler.xref.markers import LABEL_RE, OPEN, Marker, find_markers
+
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+DOC_PREFIX = {"agreement": "spa", "glossary": "glo", "certificate": "cod"}
+
+
+def bookmark_name(marker: Marker) -> str:
+    """A hidden bookmark name (Word's own cross-references use _Ref...), unique per document label."""
+    return f"_Ref_{DOC_PREFIX.get(marker.document, marker.document[:3])}_{marker.label}"[:40]
+
+
+@dataclass
+class Story:
+    """One rendered Word file: its key documents, body element, and numbering/styles roots."""
+
+    name: str                     # file key, e.g. "agreement" or "package"
+    body: etree._Element
+    numbering: etree._Element | None
+    styles: etree._Element | None
+    template_of: dict[str, str]   # document key -> template path, for error messages
+    anchors: dict[tuple[str, str], etree._Element] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    story: str
+    bookmark: str
+    number: str       # full-context number, as REF \w shows it ("II.D")
+
+
+def _text_nodes_with_markers(body):
+    return [t for t in body.iter(qn("w:t")) if t.text and OPEN in t.text]
+
+
+def _paragraph_of(node):
+    while node is not None and node.tag != qn("w:p"):
+        node = node.getparent()
+    return node
+
+
+def collect_anchors(story: Story, problems: list[Problem]) -> None:
+    """Phase 1: strip anchor markers, remembering the paragraph each one labels."""
+    for t in _text_nodes_with_markers(story.body):
+        text = t.text
+        kept, pos = [], 0
+        for start, end, marker in find_markers(text):
+            if marker.kind != "A":
+                continue
+            kept.append(text[pos:start])
+            pos = end
+            where = Location(story.template_of.get(marker.document, marker.document), field=f"anchor.{marker.label}")
+            if not LABEL_RE.match(marker.label):
+                problems.append(Problem(where, f"invalid label {marker.label!r} (use lower-case letters, digits, _)"))
+            elif marker.key in story.anchors:
+                problems.append(Problem(where, f"duplicate label {marker.label!r}: it marks two paragraphs"))
+            else:
+                story.anchors[marker.key] = _paragraph_of(t)
+        kept.append(text[pos:])
+        t.text = "".join(kept)
+        if t.text != t.text.strip():
+            t.set(XML_SPACE, "preserve")
+
+
+def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) -> dict[tuple[str, str], Target]:
+    """Phase 2: number every anchored paragraph as Word will and wrap it in a bookmark."""
+    if not story.anchors:
+        return {}
+    paragraphs = list(story.body.iter(qn("w:p")))
+    labels = NumberingEngine(story.numbering, story.styles).label_paragraphs(paragraphs)
+    label_of = {id(p): lab for p, lab in zip(paragraphs, labels)}
+    targets = {}
+    for key, para in story.anchors.items():
+        marker = Marker("A", *key)
+        label = label_of.get(id(para))
+        if label is None:
+            problems.append(Problem(
+                Location(story.template_of.get(key[0], key[0]), field=f"anchor.{key[1]}"),
+                f"label {key[1]!r} stands in a paragraph that has no list number"))
+            continue
+        name = bookmark_name(marker)
+        _add_bookmark(para, name, next_id)
+        targets[key] = Target(story.name, name, label.full_context())
+    return targets
+
+
+def _add_bookmark(para, name: str, next_id: list[int]) -> None:
+    bid = str(next_id[0])
+    next_id[0] += 1
+    start = etree.Element(qn("w:bookmarkStart"))
+    start.set(qn("w:id"), bid)
+    start.set(qn("w:name"), name)
+    end = etree.Element(qn("w:bookmarkEnd"))
+    end.set(qn("w:id"), bid)
+    ppr = para.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        para.insert(0, start)
+    para.append(end)
+
+
+def _run(rpr, *children) -> etree._Element:
+    r = etree.Element(qn("w:r"))
+    if rpr is not None:
+        r.append(copy.deepcopy(rpr))
+    for child in children:
+        r.append(child)
+    return r
+
+
+def _text(value: str) -> etree._Element:
+    t = etree.Element(qn("w:t"))
+    t.text = value
+    if value != value.strip() or "  " in value:
+        t.set(XML_SPACE, "preserve")
+    return t
+
+
+def _fld(kind: str) -> etree._Element:
+    f = etree.Element(qn("w:fldChar"))
+    f.set(qn("w:fldCharType"), kind)
+    return f
+
+
+def ref_field_runs(rpr, bookmark: str, cached: str) -> list[etree._Element]:
+    """The runs of a complex REF field to *bookmark* showing *cached* (full context, hyperlinked)."""
+    instr = etree.Element(qn("w:instrText"))
+    instr.text = f" REF {bookmark} \\w \\h "
+    instr.set(XML_SPACE, "preserve")
+    return [_run(rpr, _fld("begin")), _run(rpr, instr), _run(rpr, _fld("separate")),
+            _run(rpr, _text(cached)), _run(rpr, _fld("end"))]
+
+
+def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems: list[Problem]) -> None:
+    """Phase 3: each reference marker becomes a REF field (same file) or plain text (other file)."""
+    for t in _text_nodes_with_markers(story.body):
+        run = t.getparent()
+        rpr = run.find(qn("w:rPr"))
+        new_runs = []
+        for child in run:
+            if child.tag == qn("w:rPr"):
+                continue
+            if child is not t:
+                new_runs.append(_run(rpr, copy.deepcopy(child)))
+                continue
+            pos = 0
+            for start, end, marker in find_markers(t.text):
+                if start > pos:
+                    new_runs.append(_run(rpr, _text(t.text[pos:start])))
+                pos = end
+                target = targets.get(marker.key)
+                if target is None:
+                    doc = marker.document
+                    where = Location(story.template_of.get(doc, doc), field=f"ref.{marker.label}")
+                    problems.append(Problem(where, f"reference to unknown label {marker.label!r}"
+                                            + ("" if doc in story.template_of else f" in the {doc}")))
+                    continue
+                if target.story == story.name:
+                    new_runs.extend(ref_field_runs(rpr, target.bookmark, target.number))
+                else:
+                    new_runs.append(_run(rpr, _text(target.number)))
+            if pos < len(t.text):
+                new_runs.append(_run(rpr, _text(t.text[pos:])))
+        for new in new_runs:
+            run.addprevious(new)
+        run.getparent().remove(run)
+
+
+def resolve(stories: list[Story]) -> None:
+    """Turn every anchor and reference in *stories* into bookmarks and REF fields, or raise."""
+    problems: list[Problem] = []
+    for story in stories:
+        collect_anchors(story, problems)
+    targets: dict[tuple[str, str], Target] = {}
+    for story in stories:
+        existing = [int(b.get(qn("w:id"))) for b in story.body.iter(qn("w:bookmarkStart"))
+                    if (b.get(qn("w:id")) or "").isdigit()]
+        next_id = [max(existing, default=0) + 1]
+        for key, target in number_anchors(story, problems, next_id).items():
+            targets.setdefault(key, target)
+    for story in stories:
+        replace_refs(story, targets, problems)
+    if problems:
+        raise TemplateError(sorted(set(problems), key=str))
