@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import qn
+from assembler.docmodel.ooxml import qn, story_paragraphs
 from assembler.errors import Location, Problem, TemplateError
 from assembler.xref.markers import LABEL_RE, OPEN, Marker, find_markers
 
@@ -84,7 +84,7 @@ def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) ->
     """Phase 2: number every anchored paragraph as Word will and wrap it in a bookmark."""
     if not story.anchors:
         return {}
-    paragraphs = list(story.body.iter(qn("w:p")))
+    paragraphs = list(story_paragraphs(story.body))
     labels = NumberingEngine(story.numbering, story.styles).label_paragraphs(paragraphs)
     label_of = {id(p): lab for p, lab in zip(paragraphs, labels)}
     targets = {}

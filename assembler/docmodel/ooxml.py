@@ -1,0 +1,396 @@
+"""Plain lxml helpers for WordprocessingML: namespaces, a hardened parser, a safe .docx reader.
+
+Everything that reads a .docx goes through :func:`read_package` and :func:`parse_xml`, so every
+hostile or broken input surfaces as one :class:`~assembler.errors.DocumentError` with a location.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from assembler.errors import DocumentError, Location, Problem
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+NSMAP: dict[str, str] = {
+    "w": W_NS,
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "v": "urn:schemas-microsoft-com:vml",
+    "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
+    "w15": "http://schemas.microsoft.com/office/word/2012/wordml",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "pr": PKG_REL_NS,
+}
+
+MAIN_DOCUMENT = "word/document.xml"
+
+# Zip-bomb limits.
+MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_CHECK_MIN_SIZE = 10 * 1024 * 1024
+MAX_ENTRIES = 10_000
+_CHUNK = 1024 * 1024
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def qn(tag: str) -> str:
+    """Clark name of a prefixed tag: ``qn("w:p")`` -> ``"{http://...main}p"``."""
+    prefix, _, local = tag.partition(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=False,
+)
+
+
+def _looks_like_doctype(data: bytes) -> bool:
+    """Whether raw XML bytes carry a DOCTYPE declaration (UTF-8 or UTF-16)."""
+    head = data[:65536]
+    if b"<!DOCTYPE" in head.upper():
+        return True
+    return "<!DOCTYPE".encode("utf-16-le") in head or "<!DOCTYPE".encode("utf-16-be") in head
+
+
+def parse_xml(data: bytes, part_name: str) -> etree._Element:
+    """Root element of one XML part; DOCTYPEs and malformed XML raise ``DocumentError``."""
+    refused = "XML with a DOCTYPE is refused (entity expansion)"
+    if _looks_like_doctype(data):
+        raise DocumentError(Problem(Location(part_name), refused))
+    try:
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or None
+        msg = getattr(exc, "msg", None) or str(exc)
+        raise DocumentError(Problem(Location(part_name, line=line), f"malformed XML: {msg}")) from None
+    if root is None:
+        raise DocumentError(Problem(Location(part_name), "empty XML part"))
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise DocumentError(Problem(Location(part_name), refused))
+    return root
+
+
+class Package:
+    """A read .docx: its part names mapped to bytes, XML parsed lazily and cached."""
+
+    def __init__(self, path: str | Path, parts: dict[str, bytes]):
+        self.path = Path(path)
+        self.parts = parts
+        self._xml: dict[str, etree._Element | None] = {}
+        self._doc_rels: list[tuple[str, str]] | None = None
+        self._main: str | None = None
+
+    def _where(self, part_name: str) -> str:
+        return f"{self.path}!{part_name}"
+
+    def xml(self, part_name: str) -> etree._Element | None:
+        """Parsed root of a part (cached); ``None`` if the package has no such part."""
+        if part_name not in self._xml:
+            data = self.parts.get(part_name)
+            self._xml[part_name] = None if data is None else parse_xml(data, self._where(part_name))
+        return self._xml[part_name]
+
+    @property
+    def main_part(self) -> str:
+        """Name of the main document part (``officeDocument`` in ``_rels/.rels``)."""
+        if self._main is None:
+            main = MAIN_DOCUMENT
+            for rel_type, target in _relationships(self, "_rels/.rels", ""):
+                if rel_type == "officeDocument" and target in self.parts:
+                    main = target
+                    break
+            self._main = main
+        return self._main
+
+    def document_relationships(self) -> list[tuple[str, str]]:
+        """(type suffix, part name) of each internal relationship of the main document part."""
+        if self._doc_rels is None:
+            main = self.main_part
+            folder, name = posixpath.split(main)
+            rels = posixpath.join(folder, "_rels", name + ".rels")
+            self._doc_rels = _relationships(self, rels, folder)
+        return self._doc_rels
+
+    def _related(self, rel_type: str, default: str) -> etree._Element | None:
+        for kind, target in self.document_relationships():
+            if kind == rel_type:
+                return self.xml(target)
+        return self.xml(default) if not self.document_relationships() else None
+
+    @property
+    def document(self) -> etree._Element:
+        """Root ``w:document`` of the main part; Strict OOXML is refused."""
+        root = self.xml(self.main_part)
+        if root is None:
+            raise DocumentError(
+                Problem(Location(str(self.path)), f"no main document part ({MAIN_DOCUMENT})")
+            )
+        if root.tag == f"{{{W_STRICT_NS}}}document":
+            raise DocumentError(
+                Problem(
+                    Location(str(self.path)),
+                    "Strict Open XML is not supported; save it as a Word Document (.docx)",
+                )
+            )
+        if root.tag != qn("w:document"):
+            raise DocumentError(
+                Problem(Location(self._where(self.main_part)), f"root is not w:document: {root.tag}")
+            )
+        return root
+
+    @property
+    def body(self) -> etree._Element:
+        """The ``w:body`` of the main document."""
+        body = self.document.find(qn("w:body"))
+        if body is None:
+            raise DocumentError(Problem(Location(self._where(self.main_part)), "no w:body"))
+        return body
+
+    @property
+    def numbering(self) -> etree._Element | None:
+        """Root ``w:numbering`` (numbering.xml); ``None`` if the document has no lists part."""
+        return self._related("numbering", "word/numbering.xml")
+
+    @property
+    def styles(self) -> etree._Element | None:
+        """Root ``w:styles`` (styles.xml); ``None`` if absent."""
+        return self._related("styles", "word/styles.xml")
+
+    @property
+    def footnotes(self) -> etree._Element | None:
+        """Root ``w:footnotes``; ``None`` if absent."""
+        return self._related("footnotes", "word/footnotes.xml")
+
+    @property
+    def endnotes(self) -> etree._Element | None:
+        """Root ``w:endnotes``; ``None`` if absent."""
+        return self._related("endnotes", "word/endnotes.xml")
+
+    @property
+    def comments(self) -> etree._Element | None:
+        """Root ``w:comments``; ``None`` if absent."""
+        return self._related("comments", "word/comments.xml")
+
+    def header_footer_parts(self) -> list[str]:
+        """Names of the header and footer parts, in the order of the document's relationships."""
+        return [
+            target
+            for kind, target in self.document_relationships()
+            if kind in ("header", "footer") and target in self.parts
+        ]
+
+
+def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
+    """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part."""
+    root = package.xml(rels_part)
+    if root is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for rel in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        rel_type = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        if target.startswith("/"):
+            name = target.lstrip("/")
+        else:
+            name = posixpath.join(base, target) if base else target
+        found.append((rel_type, posixpath.normpath(name)))
+    return found
+
+
+def _fail(path: str | Path, message: str) -> DocumentError:
+    return DocumentError(Problem(Location(str(path)), message))
+
+
+def read_package(path: str | Path) -> Package:
+    """Read a .docx zip into a :class:`Package`, refusing .doc, non-zips and zip bombs."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if head == _OLE_MAGIC:
+                fh.seek(0)
+                sample = fh.read(4 * _CHUNK)
+                if _ENCRYPTED_MARK in sample:
+                    raise _fail(
+                        path, "a password-protected (encrypted) .docx; remove the password first"
+                    )
+                raise _fail(path, "a Word 97-2003 .doc file, not .docx; save it as .docx")
+    except FileNotFoundError:
+        raise _fail(path, "no such file") from None
+    except IsADirectoryError:
+        raise _fail(path, "is a directory, not a .docx file") from None
+    except PermissionError:
+        raise _fail(path, "cannot be read (permission denied)") from None
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _fail(path, "not a Word .docx file (not a zip archive)") from None
+
+    with archive:
+        infos = archive.infolist()
+        _check_bomb(path, infos)
+        parts: dict[str, bytes] = {}
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = info.filename
+            if name in parts:
+                raise _fail(path, f"{name}: duplicate part in the zip archive")
+            data = _read_bounded(path, archive, info, MAX_TOTAL_UNCOMPRESSED - total)
+            total += len(data)
+            parts[name] = data
+
+    package = Package(path, parts)
+    if package.main_part not in parts:
+        raise _fail(path, f"not a Word .docx file (no {MAIN_DOCUMENT} in the archive)")
+    return package
+
+
+def _check_bomb(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse archives whose declared sizes or compression ratios are implausible for Word."""
+    if len(infos) > MAX_ENTRIES:
+        raise _fail(path, f"too many zip entries ({len(infos)} > {MAX_ENTRIES}); refused")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise _fail(
+            path,
+            f"uncompressed size {total // (1024 * 1024)} MiB exceeds "
+            f"{MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MiB; refused (zip bomb?)",
+        )
+    for info in infos:
+        if info.file_size > RATIO_CHECK_MIN_SIZE:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_RATIO:
+                raise _fail(
+                    path,
+                    f"{info.filename}: compression ratio {ratio:.0f} exceeds {MAX_RATIO}; "
+                    "refused (zip bomb?)",
+                )
+
+
+def _read_bounded(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """Bytes of one entry, read in chunks and stopped as soon as they exceed the declared size."""
+    limit = min(info.file_size, budget)
+    chunks: list[bytes] = []
+    got = 0
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                got += len(chunk)
+                if got > limit:
+                    raise _fail(
+                        path,
+                        f"{info.filename}: decompresses beyond its declared size; refused (zip bomb?)",
+                    )
+                chunks.append(chunk)
+    except DocumentError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise _fail(path, f"{info.filename}: damaged zip entry ({exc})") from None
+    except RuntimeError as exc:  # encrypted entry
+        raise _fail(path, f"{info.filename}: cannot be read ({exc})") from None
+    except NotImplementedError as exc:  # unsupported compression method
+        raise _fail(path, f"{info.filename}: cannot be read ({exc})") from None
+    if got != info.file_size:
+        raise _fail(path, f"{info.filename}: size differs from the zip directory; damaged archive")
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+_T = qn("w:t")
+_TAB = qn("w:tab")
+_PTAB = qn("w:ptab")
+_BR = qn("w:br")
+_CR = qn("w:cr")
+_NBH = qn("w:noBreakHyphen")
+_P = qn("w:p")
+
+# Subtrees whose content is not part of the paragraph's visible text.
+_SKIP = frozenset(
+    {
+        qn("w:pPr"),
+        qn("w:rPr"),
+        qn("w:del"),
+        qn("w:moveFrom"),
+        qn("w:delText"),
+        qn("w:delInstrText"),
+        qn("w:instrText"),
+        qn("w:txbxContent"),
+        qn("w:footnoteReference"),
+        qn("w:endnoteReference"),
+        qn("mc:Fallback"),
+        qn("w:sym"),
+    }
+)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """Visible text of a ``w:p``: inserted text and field results in, deletions and codes out."""
+    out: list[str] = []
+    _collect(p, out)
+    return "".join(out)
+
+
+def _collect(element: etree._Element, out: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag in _SKIP or not isinstance(tag, str):
+            continue
+        if tag == _T:
+            if child.text:
+                out.append(child.text)
+        elif tag == _TAB or tag == _PTAB:
+            out.append("\t")
+        elif tag == _BR or tag == _CR:
+            out.append("\n")
+        elif tag == _NBH:
+            out.append("-")
+        elif len(child):
+            _collect(child, out)
+
+
+def story_paragraphs(root: etree._Element) -> Iterator[etree._Element]:
+    """Each ``w:p`` of one story in document order, tables included, text boxes left out."""
+    stack = [iter(root)]
+    skip = (qn("w:txbxContent"), qn("mc:Fallback"), qn("w:pPr"), qn("w:rPr"))
+    while stack:
+        for child in stack[-1]:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in skip:
+                continue
+            if tag == _P:
+                yield child
+            elif len(child):
+                stack.append(iter(child))
+                break
+        else:
+            stack.pop()

@@ -1,0 +1,431 @@
+"""Read a term sheet from YAML into a :class:`~assembler.termsheet.model.TermSheet`.
+
+The YAML is read with a subclass of ``yaml.SafeLoader`` (no arbitrary objects), composed here so
+that every mapping key and value keeps its line and column. Every problem is reported at once,
+each located as ``FILE:LINE:COLUMN: field.path: message`` (1-based), sorted by line.
+
+Unquoted YAML numbers with a decimal point are read as exact ``Decimal`` values (never floats), so
+``par_value: 0.0001`` keeps every digit as written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from assembler.errors import Location, Problem, TermSheetError
+from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
+
+__all__ = ["load_termsheet", "termsheet_json_schema", "MAX_BYTES"]
+
+#: Largest term sheet read, in bytes. A real one is a few kilobytes.
+MAX_BYTES = 1_000_000
+#: Largest number of YAML nodes visited (aliases counted each time they are used).
+MAX_NODES = 100_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class _Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(frozen=True)
+class _Spot:
+    key: _Mark  # where the field name is (for a list item: the item itself)
+    value: _Mark  # where the value starts
+    scalar: bool  # the value is a single value, not a mapping or list
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reads YAML floats as exact Decimals."""
+
+
+def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "").lower()
+    sign = -1 if text.startswith("-") else 1
+    if text[:1] in "+-":
+        text = text[1:]
+    if text == ".inf":
+        return Decimal(sign) * Decimal("Infinity")
+    if text == ".nan":
+        return Decimal("NaN")
+    if ":" in text:  # YAML 1.1 base 60, e.g. 1:30.5
+        value = Decimal(0)
+        for part in text.split(":"):
+            value = value * 60 + Decimal(part)
+        return sign * value
+    return sign * Decimal(text)
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # e.g. 2015-02-30: keep the text; the model reports it at its field
+        return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _mark(mark: yaml.Mark) -> _Mark:
+    return _Mark(mark.line + 1, mark.column + 1)
+
+
+class _Walker:
+    """Records where every field is, and finds duplicate and non-text keys."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.spots: dict[Path_, _Spot] = {}
+        self.problems: list[tuple[_Mark, str, str]] = []  # (mark, field path, message)
+        self.visited = 0
+
+    def walk(self, node: yaml.Node, path: Path_, key_mark: _Mark) -> None:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooLarge
+        scalar = isinstance(node, yaml.ScalarNode)
+        # A later occurrence wins, as it does in the loaded data (merge keys, duplicates).
+        self.spots[path] = _Spot(key_mark, _mark(node.start_mark), scalar)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, _Mark] = {}
+            for key_node, _value in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                key = self.loader.construct_object(key_node, deep=True)
+                here = _mark(key_node.start_mark)
+                if not isinstance(key, str):
+                    self.problems.append(
+                        (here, format_loc(path), f"field name {describe_value(key)} must be text "
+                         "(YAML read it as a number, date or true/false value)")
+                    )
+                elif key in seen:
+                    first = seen[key]
+                    self.problems.append(
+                        (here, format_loc(path),
+                         f"duplicate field '{key}' (first given at line {first.line}); "
+                         "give each field once")
+                    )
+                else:
+                    seen[key] = here
+            self.loader.flatten_mapping(node)  # resolve YAML merge keys (<<) like the loader does
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = self.loader.construct_object(key_node, deep=True)
+                if isinstance(key, str):
+                    self.walk(value_node, path + (key,), _mark(key_node.start_mark))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                here = _mark(item.start_mark)
+                self.walk(item, path + (index,), here)
+
+
+def _syntax_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        return Problem(
+            Location(file, line, column),
+            f"YAML syntax error: character U+{exc.character:04X} is not allowed in a term sheet"
+            if isinstance(exc.character, int)
+            else f"YAML syntax error: {exc.reason}",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        message = f"YAML syntax error: {exc.problem}"
+        if exc.context:
+            context = exc.context
+            if exc.context_mark is not None and exc.context_mark.line != mark.line:
+                context += f" that started at line {exc.context_mark.line + 1}"
+            message += f" ({context})"
+        if "'\\t'" in str(exc.problem):
+            message += "; indent with spaces, not tabs"
+        return Problem(Location(file, mark.line + 1, mark.column + 1), message)
+    return Problem(Location(file), f"YAML syntax error: {exc}")
+
+
+# --------------------------------------------------------------------------------------------
+# Turning pydantic errors into located problems
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated / Optional to reach a model class or a list."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
+def _model_at(loc: Path_) -> type[BaseModel] | None:
+    """The model class whose fields are allowed at ``loc`` (None if not a model)."""
+    current: Any = TermSheet
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            if typing.get_origin(current) in (list, tuple):
+                current = typing.get_args(current)[0]
+                continue
+            return None
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+            # model_fields strips Annotated metadata; annotation is the bare type
+            continue
+        return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return None
+
+
+class _Locator:
+    def __init__(self, file: str, spots: dict[Path_, _Spot], root: _Mark) -> None:
+        self.file = file
+        self.spots = spots
+        self.root = root
+
+    def at_value(self, loc: Path_) -> tuple[_Mark, Path_]:
+        """Where the value at ``loc`` is (or the nearest enclosing field that exists)."""
+        if loc in self.spots:
+            spot = self.spots[loc]
+            if spot.scalar or (loc and isinstance(loc[-1], int)):
+                return spot.value, loc
+            return spot.key, loc
+        return self.at_field(loc[:-1]) if loc else (self.root, ())
+
+    def at_field(self, loc: Path_) -> tuple[_Mark, Path_]:
+        """Where the field named by ``loc`` is written (its key), for missing-field errors."""
+        while loc and loc not in self.spots:
+            loc = loc[:-1]
+        if not loc:
+            return self.root, ()
+        return self.spots[loc].key, loc
+
+    def at_key(self, loc: Path_) -> _Mark:
+        spot = self.spots.get(loc)
+        return spot.key if spot else self.at_field(loc[:-1])[0]
+
+    def problem(self, mark: _Mark, loc: Path_, message: str) -> Problem:
+        location = Location(self.file, mark.line, mark.column, format_loc(loc) or None)
+        return Problem(location, message)
+
+
+def _plain_message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a group of fields (a mapping), got {describe_value(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list, got {describe_value(value)}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}, got {describe_value(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    message = str(error.get("msg", "is not valid"))
+    message = re.sub(r"^(Value error|Assertion failed), ", "", message)
+    return message[:1].lower() + message[1:] + f", got {describe_value(value)}"
+
+
+def _did_you_mean(loc: Path_) -> str | None:
+    """The allowed field name closest to the unknown field at ``loc``, if one is close."""
+    model = _model_at(loc[:-1])
+    if model is None:
+        return None
+    close = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _problems_from(exc: ValidationError, locator: _Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    errors = exc.errors(include_url=False)
+    # A misspelt field is reported once, as "unknown field ... (did you mean ...?)", not also
+    # as the missing field it was meant to be.
+    suggested: set[Path_] = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            close = _did_you_mean(loc)
+            if close:
+                suggested.add(loc[:-1] + (close,))
+    for error in errors:
+        loc: Path_ = tuple(error["loc"])
+        kind = error["type"]
+        if kind == "missing":
+            if loc in suggested:
+                continue
+            mark, _where = locator.at_field(loc[:-1])
+            message = f"missing required field '{loc[-1]}'"
+            problems.append(locator.problem(mark, loc[:-1], message))
+        elif kind == "extra_forbidden":
+            name = loc[-1]
+            parent = loc[:-1]
+            model = _model_at(parent)
+            allowed = sorted(model.model_fields) if model else []
+            close = _did_you_mean(loc)
+            if model is not None and isinstance(getattr(model, str(name), None), property):
+                message = (
+                    f"'{name}' is computed by the toolkit and must not be typed in the term sheet"
+                )
+            elif close:
+                message = f"unknown field '{name}' (did you mean '{close}'?)"
+            elif allowed:
+                message = f"unknown field '{name}' (fields allowed here: {', '.join(allowed)})"
+            else:
+                message = f"unknown field '{name}'"
+            problems.append(locator.problem(locator.at_key(loc), parent, message))
+        elif kind == ERROR_TYPE and "problems" in (error.get("ctx") or {}):
+            for relative, message in error["ctx"]["problems"]:
+                full = loc + tuple(relative)
+                mark, _where = locator.at_value(full)
+                problems.append(locator.problem(mark, full, message))
+        else:
+            mark, _where = locator.at_value(loc)
+            problems.append(locator.problem(mark, loc, _plain_message(error)))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
+    """Read, check and return the term sheet at ``path``.
+
+    Raises :class:`~assembler.errors.TermSheetError` listing every problem found, each located
+    at ``FILE:LINE:COLUMN`` with the dotted field path.
+    """
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise TermSheetError(Problem(Location(file), "term sheet not found")) from None
+    except IsADirectoryError:
+        raise TermSheetError(
+            Problem(Location(file), "is a directory, not a term sheet file")
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise TermSheetError(
+            Problem(Location(file), f"cannot read the term sheet: {reason}")
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise TermSheetError(
+            Problem(Location(file), f"the term sheet is larger than {MAX_BYTES:,} bytes")
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise TermSheetError(
+            Problem(Location(file, line, column), "the term sheet is not UTF-8 text "
+                    "(save it as UTF-8)")
+        ) from None
+
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise TermSheetError(
+                    Problem(Location(file), "the term sheet is empty; expected field: value lines")
+                )
+            if not isinstance(node, yaml.MappingNode):
+                kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+                raise TermSheetError(
+                    Problem(
+                        Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
+                        f"the term sheet must be a set of 'field: value' lines, got {kind}",
+                    )
+                )
+            walker = _Walker(loader)
+            walker.walk(node, (), _mark(node.start_mark))
+            data = loader.construct_document(node)
+        except yaml.YAMLError as exc:
+            raise TermSheetError(_syntax_problem(file, text, exc)) from None
+        except _TooLarge:
+            raise TermSheetError(
+                Problem(Location(file), "the term sheet has too many values (check for YAML "
+                        "aliases that repeat large parts of the file)")
+            ) from None
+        except (ValueError, TypeError, OverflowError) as exc:  # a value YAML cannot construct
+            raise TermSheetError(Problem(Location(file), f"YAML value error: {exc}")) from None
+        except RecursionError:
+            raise TermSheetError(
+                Problem(Location(file), "the term sheet is nested too deeply")
+            ) from None
+    finally:
+        loader.dispose()
+
+    locator = _Locator(file, walker.spots, _mark(node.start_mark))
+    # Duplicate or non-text keys are reported together with every other problem.
+    problems = [
+        Problem(Location(file, mark.line, mark.column, field or None), message)
+        for mark, field, message in walker.problems
+    ]
+    try:
+        termsheet = TermSheet.model_validate(_text_keys_only(data))
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, locator))
+    if problems:
+        raise TermSheetError(_sorted(problems))
+    return termsheet
+
+
+def _text_keys_only(data: Any) -> Any:
+    """``data`` without the mapping entries whose key is not text (already reported)."""
+    if isinstance(data, dict):
+        return {k: _text_keys_only(v) for k, v in data.items() if isinstance(k, str)}
+    if isinstance(data, list):
+        return [_text_keys_only(item) for item in data]
+    return data
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0))
+
+
+def termsheet_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a term sheet, for YAML editors."""
+    schema = TermSheet.model_json_schema(mode="validation")
+    result: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Assembler term sheet",
+    }
+    result.update({k: v for k, v in schema.items() if k != "title"})
+    return result
+

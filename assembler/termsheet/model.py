@@ -1,0 +1,646 @@
+"""Typed model of a term sheet (the YAML file under ``termsheets/``).
+
+Every model forbids unknown fields. Values are checked with messages written for the lawyer or
+paralegal who keeps the term sheet, not for a programmer. Checks that involve more than one field
+collect every failure and raise them together as one ``termsheet`` error whose context carries the
+list of ``(relative location, message)`` pairs; :mod:`assembler.termsheet.load` unpacks them into
+one located problem each.
+
+Derived values (purchase amount, amount per closing, total shares over the closings) are computed
+properties: they are never typed in the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "EXEMPTIONS",
+    "BeneficialOwnership",
+    "Certificate",
+    "Closing",
+    "Company",
+    "GoverningLaw",
+    "Lookback",
+    "MandatoryRedemption",
+    "Notices",
+    "Preferred",
+    "Purchase",
+    "Purchaser",
+    "Signatory",
+    "TermSheet",
+    "Trading",
+    "describe_value",
+]
+
+#: Error type of every problem raised by the validators of this module.
+ERROR_TYPE = "termsheet"
+
+#: The securities-law exemptions the templates know how to draft.
+EXEMPTIONS: tuple[str, ...] = ("section_4_2", "rule_506", "regulation_s")
+Exemption = Literal["section_4_2", "rule_506", "regulation_s"]
+
+Loc = tuple[str | int, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+def fail(problems: list[tuple[Loc, str]] | str) -> PydanticCustomError:
+    """Build the error for one or more problems.
+
+    ``problems`` is a message (located at the value being validated) or a list of
+    ``(location relative to the value being validated, message)`` pairs.
+    """
+    if isinstance(problems, str):
+        problems = [((), problems)]
+    detail = "; ".join(
+        (f"{format_loc(loc)}: {message}" if loc else message) for loc, message in problems
+    )
+    return PydanticCustomError(
+        ERROR_TYPE, "{detail}", {"detail": detail, "problems": [(tuple(l), m) for l, m in problems]}
+    )
+
+
+def format_loc(loc: Loc) -> str:
+    """``('closings', 2, 'date')`` -> ``closings[3].date`` (list positions count from 1)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def describe_value(value: Any) -> str:
+    """How a received value is quoted back in a message: ``'abc'``, ``12.5``, ``a list``."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, (int, Decimal, float)):
+        return str(value)
+    if isinstance(value, _dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a value of type {type(value).__name__}"
+
+
+# --------------------------------------------------------------------------------------------
+# Value types
+
+
+def _check_text(value: Any) -> str:
+    if not isinstance(value, str):
+        if isinstance(value, (bool, int, float, Decimal, _dt.date)):
+            if isinstance(value, _dt.date):
+                kind = "date"
+            elif isinstance(value, bool):
+                kind = "true/false value"
+            else:
+                kind = "number"
+            raise fail(
+                f"must be text, got {describe_value(value)} (YAML read it as a {kind}; "
+                "put the value in quotes to keep it as written)"
+            )
+        raise fail(f"must be text, got {describe_value(value)}")
+    text = value.strip()
+    if not text:
+        raise fail("must not be empty")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            raise fail(
+                f"must not contain control characters such as line breaks or tabs "
+                f"(found U+{ord(ch):04X})"
+            )
+        if category == "Co":
+            raise fail(
+                f"must not contain private-use character U+{ord(ch):04X} "
+                "(these are reserved for the document renderer)"
+            )
+    return text
+
+
+Text = Annotated[
+    str,
+    PlainValidator(_check_text),
+    WithJsonSchema({"type": "string", "minLength": 1}),
+]
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?$")
+
+
+def _to_decimal(
+    value: Any, *, what: str, example: str, prefix: str = "", suffix: str = ""
+) -> Decimal:
+    if isinstance(value, bool):
+        raise fail(f"must be {what} such as {example}, got {describe_value(value)}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(str(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix):].strip()
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)].strip()
+        if not text or not _NUMBER_TEXT.match(text) or text in {"+", "-", ".", "+.", "-."}:
+            raise fail(f"must be {what} such as {example}, got {describe_value(value)}")
+        try:
+            result = Decimal(text.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the pattern above already excludes it
+            raise fail(f"must be {what} such as {example}, got {describe_value(value)}") from None
+    else:
+        raise fail(f"must be {what} such as {example}, got {describe_value(value)}")
+    if not result.is_finite():
+        raise fail(f"must be {what} such as {example}, got {describe_value(value)}")
+    return result
+
+
+def _money(value: Any) -> Decimal:
+    amount = _to_decimal(value, what="an amount in dollars", example='"1000.00"', prefix="$")
+    if amount <= 0:
+        raise fail(f"must be greater than zero, got {describe_value(value)}")
+    return amount
+
+
+def _rate(value: Any) -> Decimal:
+    rate = _to_decimal(value, what="a percentage", example='"8" or "4.99"', suffix="%")
+    if rate < 0 or rate > 100:
+        raise fail(f"must be a percentage from 0 to 100, got {describe_value(value)}")
+    return rate
+
+
+def _limit_percent(value: Any) -> Decimal:
+    rate = _to_decimal(value, what="a percentage", example='"4.99"', suffix="%")
+    if rate <= 0 or rate > 100:
+        raise fail(
+            f"must be a percentage greater than 0 and at most 100, got {describe_value(value)}"
+        )
+    return rate
+
+
+_MONEY_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0},
+        {"type": "string", "pattern": r"^\s*\$?\s*(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?\s*$"},
+    ],
+    "description": "Dollars, written as a quoted string to keep every decimal, e.g. \"1000.00\".",
+}
+_PERCENT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 100},
+        {"type": "string", "pattern": r"^\s*(\d+)?(\.\d+)?\s*%?\s*$"},
+    ],
+    "description": "Percent, e.g. \"8\" for 8% or \"4.99\" for 4.99%.",
+}
+
+#: Dollars (prices, par values, conversion price): Decimal > 0, kept exactly as written.
+Money = Annotated[Decimal, PlainValidator(_money), WithJsonSchema(_MONEY_SCHEMA)]
+#: A rate in percent from 0 to 100.
+Rate = Annotated[Decimal, PlainValidator(_rate), WithJsonSchema(_PERCENT_SCHEMA)]
+#: A limit in percent, greater than 0 and at most 100.
+LimitPercent = Annotated[Decimal, PlainValidator(_limit_percent), WithJsonSchema(_PERCENT_SCHEMA)]
+
+
+def _count(value: Any) -> int:
+    number: Any = value
+    if isinstance(value, bool):
+        raise fail(f"must be a whole number, got {describe_value(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+|\d{1,3}(,\d{3})+", text):
+            number = int(text.replace(",", ""))
+        else:
+            raise fail(f"must be a whole number, got {describe_value(value)}")
+    elif isinstance(value, (float, Decimal)):
+        if isinstance(value, float):
+            number = Decimal(str(value))
+        if not number.is_finite() or number != number.to_integral_value():
+            raise fail(f"must be a whole number, got {describe_value(value)}")
+        number = int(number)
+    elif not isinstance(value, int):
+        raise fail(f"must be a whole number, got {describe_value(value)}")
+    if number <= 0:
+        raise fail(f"must be greater than zero, got {describe_value(value)}")
+    return number
+
+
+#: A share count or other count of units: int > 0.
+Count = Annotated[
+    int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 1})
+]
+
+
+def _date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        raise fail(
+            f"must be a date written as YYYY-MM-DD without a time, got {describe_value(value)}"
+        )
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return _dt.date.fromisoformat(text)
+            except ValueError:
+                raise fail(f"is not a real calendar date: {describe_value(value)}") from None
+    raise fail(f"must be a date written as YYYY-MM-DD, got {describe_value(value)}")
+
+
+Date = Annotated[
+    _dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+]
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise fail(f"must be true or false, got {describe_value(value)}")
+
+
+Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+
+def _series(value: Any) -> str:
+    if not isinstance(value, str):
+        raise fail(f"must be a single capital letter from A to Z, got {describe_value(value)}")
+    text = value.strip()
+    if len(text) == 1 and "A" <= text <= "Z":
+        return text
+    if len(text) == 1 and "a" <= text <= "z":
+        raise fail(
+            f"must be a single capital letter from A to Z, got {describe_value(value)} "
+            f"(write '{text.upper()}')"
+        )
+    raise fail(f"must be a single capital letter from A to Z, got {describe_value(value)}")
+
+
+SeriesLetter = Annotated[
+    str, PlainValidator(_series), WithJsonSchema({"type": "string", "pattern": "^[A-Z]$"})
+]
+
+
+def _exemptions(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise fail(f"must be a list of exemptions, got {describe_value(value)}")
+    if not value:
+        raise fail(
+            "must list at least one exemption (allowed: " + ", ".join(EXEMPTIONS) + ")"
+        )
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        name = item.strip() if isinstance(item, str) else item
+        if name not in EXEMPTIONS:
+            problems.append(
+                ((index,), f"unknown exemption {describe_value(item)}; allowed: "
+                 + ", ".join(EXEMPTIONS))
+            )
+        elif name in seen:
+            problems.append(((index,), f"exemption '{name}' is listed more than once"))
+        else:
+            seen[name] = index
+    if problems:
+        raise fail(problems)
+    return [item.strip() for item in value]
+
+
+Exemptions = Annotated[
+    list[Exemption],
+    PlainValidator(_exemptions),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"enum": list(EXEMPTIONS)},
+            "minItems": 1,
+            "uniqueItems": True,
+        }
+    ),
+]
+
+
+def _non_empty(what: str):
+    def check(items: list[Any]) -> list[Any]:
+        if not items:
+            raise fail(f"must list at least one {what}")
+        return items
+
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signatory(_Model):
+    """The individual who signs, and the title under which they sign."""
+
+    name: Text
+    title: Text
+
+
+class Company(_Model):
+    """The issuer."""
+
+    name: Text = Field(description="Legal name, e.g. Ascent Solar Technologies, Inc.")
+    state: Text = Field(description="State of incorporation, e.g. Delaware.")
+    entity_type: Text = Field(description="e.g. corporation.")
+    signatory: Signatory
+
+
+class Purchaser(_Model):
+    """The investor."""
+
+    name: Text
+    us_person: Flag = Field(description="True if the purchaser is a U.S. person (Regulation S).")
+    signature_chain: list[Text] = Field(
+        default_factory=list,
+        description="Entities signing for the purchaser, outermost first; may be empty.",
+    )
+    signatory: Signatory
+
+
+class Preferred(_Model):
+    """The series of preferred stock designated by the certificate."""
+
+    shares_designated: Count
+    par_value: Money
+    original_issue_price: Money
+    authorized_preferred_shares: Count
+
+
+class Purchase(_Model):
+    """What the purchaser buys in total."""
+
+    price_per_share: Money
+    shares: Count
+
+    @property
+    def amount(self) -> Decimal:
+        """Aggregate purchase price: shares x price per share."""
+        return self.price_per_share * self.shares
+
+
+class Closing(_Model):
+    """One closing: its date and the shares bought at it."""
+
+    date: Date
+    shares: Count
+    _price_per_share: Decimal | None = PrivateAttr(default=None)
+
+    @property
+    def amount(self) -> Decimal | None:
+        """Price paid at this closing: shares x purchase price per share.
+
+        Set when the closing is part of a validated :class:`TermSheet`; ``None`` for a
+        closing built on its own.
+        """
+        if self._price_per_share is None:
+            return None
+        return self._price_per_share * self.shares
+
+
+class MandatoryRedemption(_Model):
+    enabled: Flag
+    term_years: Count | None = Field(
+        default=None, description="Required when enabled: redemption on this anniversary."
+    )
+
+    @model_validator(mode="after")
+    def _term_required(self) -> MandatoryRedemption:
+        if self.enabled and self.term_years is None:
+            raise fail(
+                [((), "missing required field 'term_years' (required when 'enabled' is true)")]
+            )
+        return self
+
+
+class BeneficialOwnership(_Model):
+    limitation: LimitPercent
+    maximum: LimitPercent
+    notice_days: Count
+
+    @model_validator(mode="after")
+    def _limitation_within_maximum(self) -> BeneficialOwnership:
+        if self.limitation > self.maximum:
+            raise fail(
+                [
+                    (
+                        ("limitation",),
+                        f"the limitation ({_pct(self.limitation)}) is greater than the maximum "
+                        f"({_pct(self.maximum)}); it must be at most the maximum",
+                    )
+                ]
+            )
+        return self
+
+
+class Certificate(_Model):
+    """The Certificate of Designations."""
+
+    board_meeting_date: Date
+    dgcl_section: Count
+    execution_date: Date
+
+    @model_validator(mode="after")
+    def _executed_after_meeting(self) -> Certificate:
+        if self.execution_date < self.board_meeting_date:
+            raise fail(
+                [
+                    (
+                        ("execution_date",),
+                        f"the certificate is signed ({self.execution_date.isoformat()}) before "
+                        f"the board meeting that approved it "
+                        f"({self.board_meeting_date.isoformat()})",
+                    )
+                ]
+            )
+        return self
+
+
+class GoverningLaw(_Model):
+    state: Text
+    venue: Text
+
+
+class Notices(_Model):
+    cutoff_time: Text = Field(description='e.g. "5:30 p.m." (quote it).')
+    late_cutoff_time: Text = Field(description='e.g. "11:59 p.m." (quote it).')
+    time_zone: Text
+
+
+class Trading(_Model):
+    minimum_hours: Count
+    markets: Annotated[list[Text], AfterValidator(_non_empty("market"))]
+
+
+class Lookback(_Model):
+    listing_notice_months: Count
+    public_reports_filed_years: Count
+    public_reports_definition_years: Count
+
+
+class TermSheet(_Model):
+    """A whole term sheet. Build it with :func:`assembler.termsheet.load_termsheet`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="Term sheet",
+        json_schema_extra={
+            "description": "Term sheet of a preferred-stock financing, read by the assembler "
+            "toolkit. Derived values (purchase amount, amount per closing) are computed and "
+            "must not be typed."
+        },
+    )
+
+    deal_name: Text
+    effective_date: Date
+    company: Company
+    purchaser: Purchaser
+    series: SeriesLetter = Field(description="Series letter, a single capital A-Z.")
+    preferred: Preferred
+    purchase: Purchase
+    closings: Annotated[list[Closing], AfterValidator(_non_empty("closing"))]
+    exemptions: Exemptions
+    dividend_rate: Rate = Field(description="Percent per annum.")
+    conversion_price: Money
+    mandatory_redemption: MandatoryRedemption
+    beneficial_ownership: BeneficialOwnership
+    common_stock_par_value: Money
+    certificate: Certificate
+    governing_law: GoverningLaw
+    notices: Notices
+    trading: Trading
+    lookback: Lookback
+
+    @property
+    def closings_total_shares(self) -> int:
+        """Shares bought over all the closings."""
+        return sum(closing.shares for closing in self.closings)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TermSheet:
+        for closing in self.closings:
+            closing._price_per_share = self.purchase.price_per_share
+        problems = self.consistency_problems()
+        if problems:
+            raise fail(problems)
+        return self
+
+    def consistency_problems(self) -> list[tuple[Loc, str]]:
+        """Every disagreement between fields, as ``(location, message)`` pairs."""
+        problems: list[tuple[Loc, str]] = []
+        total = self.closings_total_shares
+        if total != self.purchase.shares:
+            problems.append(
+                (
+                    ("closings",),
+                    f"the closings add up to {total:,} shares, but purchase.shares is "
+                    f"{self.purchase.shares:,}; they must be equal",
+                )
+            )
+        for index, closing in enumerate(self.closings):
+            if closing.date < self.effective_date:
+                problems.append(
+                    (
+                        ("closings", index, "date"),
+                        f"closing {index + 1} ({closing.date.isoformat()}) is before the "
+                        f"effective date ({self.effective_date.isoformat()})",
+                    )
+                )
+            if index and closing.date <= self.closings[index - 1].date:
+                previous = self.closings[index - 1].date
+                relation = "the same day as" if closing.date == previous else "before"
+                problems.append(
+                    (
+                        ("closings", index, "date"),
+                        f"closing {index + 1} ({closing.date.isoformat()}) is {relation} "
+                        f"closing {index} ({previous.isoformat()}); closing dates must be in "
+                        "strictly ascending order",
+                    )
+                )
+        if self.purchase.shares > self.preferred.shares_designated:
+            problems.append(
+                (
+                    ("purchase", "shares"),
+                    f"{self.purchase.shares:,} shares are purchased but only "
+                    f"{self.preferred.shares_designated:,} are designated "
+                    "(preferred.shares_designated)",
+                )
+            )
+        if self.preferred.shares_designated > self.preferred.authorized_preferred_shares:
+            problems.append(
+                (
+                    ("preferred", "shares_designated"),
+                    f"{self.preferred.shares_designated:,} shares are designated but the "
+                    f"company has only {self.preferred.authorized_preferred_shares:,} "
+                    "authorized shares of preferred stock (preferred.authorized_preferred_shares)",
+                )
+            )
+        if self.preferred.original_issue_price != self.purchase.price_per_share:
+            problems.append(
+                (
+                    ("preferred", "original_issue_price"),
+                    f"the original issue price (${self.preferred.original_issue_price}) differs "
+                    f"from the purchase price per share (${self.purchase.price_per_share}); the "
+                    "templates state the shares are issued at their original issue price, so "
+                    "the two must be equal",
+                )
+            )
+        if "regulation_s" in self.exemptions and self.purchaser.us_person:
+            problems.append(
+                (
+                    ("exemptions", self.exemptions.index("regulation_s")),
+                    "regulation_s (offshore transactions) can be claimed only when the purchaser "
+                    "is not a U.S. person, but purchaser.us_person is true",
+                )
+            )
+        return problems
+
+    def closing_amounts(self) -> list[Decimal]:
+        """Price paid at each closing, in closing order."""
+        return [closing.shares * self.purchase.price_per_share for closing in self.closings]
+
+
+def _pct(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
