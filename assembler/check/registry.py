@@ -1,0 +1,18 @@
+"""Every rule, registered explicitly, family by family."""
+
+from __future__ import annotations
+
+from assembler.check.rule import Rule
+from assembler.check.rules import defs, figures, leftovers, series, termsheet, xref
+
+FAMILIES = (series, xref, defs, figures, termsheet, leftovers)
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """The registered rules in a fixed order (family order, then as each module lists them)."""
+    rules = tuple(rule for family in FAMILIES for rule in family.RULES)
+    codes = [r.code for r in rules]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise RuntimeError(f"rule codes registered twice: {', '.join(duplicates)}")
+    return rules
