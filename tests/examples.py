@@ -9,7 +9,6 @@ import yaml
 
 from assembler.check.rule import Config, Example, Rule
 from assembler.check.runner import run_rules
-from assembler.docmodel.parse import load_documents
 from assembler.drafting import draft_document
 from assembler.render.write import save_docx
 from assembler.termsheet import load_termsheet
@@ -52,5 +51,7 @@ def build_example(ex: Example, folder: Path, literal: bool) -> list[Path]:
 def check_example(rule: Rule, ex: Example, folder: Path, literal: bool):
     paths = build_example(ex, folder, literal)
     termsheet = termsheet_with(ex.termsheet, folder) if ex.termsheet is not None else None
+    from assembler.docmodel.parse import load_documents
+
     package = load_documents(paths)
     return run_rules(package, termsheet, Config.from_dict(ex.config), rules=[rule])
