@@ -40,6 +40,7 @@ def line_of(path: Path, fragment: str) -> int:
     ("  shares: 3000                        # illustrative", "  shares: lots", "shares: lots",
      r"purchase\.shares: .*whole number"),
     ("  entity_type: corporation\n", "", None, r"company: .*entity_type"),
+    ("  state: Delaware", "  state: Nevada", "state: Nevada", r"company\.state: .*Delaware General Corporation Law"),
     ("dividend_rate:", "dividend_rat:", "dividend_rat:", r"did you mean 'dividend_rate'"),
     ("  - {date: 2015-11-27, shares: 500}", "  - {date: 2015-11-27, shares: 400}", None,
      r"closings.*add up|closings.*3,?000|closings.*2,?900"),

@@ -632,6 +632,23 @@ class TermSheet(_Model):
                     "is not a U.S. person, but purchaser.us_person is true",
                 )
             )
+        if self.company.state != "Delaware":
+            problems.append(
+                (
+                    ("company", "state"),
+                    f"the Certificate of Designations is drafted under the Delaware General "
+                    f"Corporation Law, so the company must be a Delaware corporation (got "
+                    f"{self.company.state!r})",
+                )
+            )
+        if self.company.entity_type != "corporation":
+            problems.append(
+                (
+                    ("company", "entity_type"),
+                    "a certificate of designations is filed by a corporation; entity_type must be "
+                    f"'corporation' (got {self.company.entity_type!r})",
+                )
+            )
         return problems
 
     def closing_amounts(self) -> list[Decimal]:
