@@ -138,7 +138,7 @@ def base_document(level_prefix: str | None, numbered: bool = True):
     return doc
 
 
-INLINE = re.compile(r"(\*\*.+?\*\*|__.+?__|//.+?//)")
+INLINE = re.compile(r"(\*\*.+?\*\*|__[^_].*?__|//.+?//)")
 
 
 TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
