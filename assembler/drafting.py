@@ -90,6 +90,15 @@ def paragraph_style(doc, style_id: str, name: str, *, base="Normal", align=None,
 
 def base_document(level_prefix: str | None, numbered: bool = True):
     doc = Document()
+    # Drop the parts of python-docx's default template a legal document has no use for: a
+    # thumbnail of some other document, Word 2010's duplicate styles, custom XML.
+    package_rels = doc.part.package.rels
+    for rid, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package_rels[rid]
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+            del doc.part.rels[rid]
     # Strip the sample content python-docx's default template carries.
     body = doc.element.body
     for child in list(body):

@@ -25,6 +25,21 @@ def _counted(n: int, unit: str) -> str:
 
 def build_context(ts, document: str) -> dict[str, Any]:
     """The Jinja context for one document of the package (*document* names its own labels)."""
+    return document_context(deal_values(ts), document)
+
+
+def document_context(values: dict[str, Any], document: str) -> dict[str, Any]:
+    """*values* plus the label namespaces of *document* (computed once, shared by the three documents)."""
+    return {**values,
+            "anchor": AnchorNamespace(document),
+            "ref": RefNamespace(document),
+            "ref_agreement": RefNamespace("agreement"),
+            "ref_glossary": RefNamespace("glossary"),
+            "ref_certificate": RefNamespace("certificate")}
+
+
+def deal_values(ts) -> dict[str, Any]:
+    """Every value of the deal, formatted once for printing."""
     price = ts.purchase.price_per_share
     items = []
     for index, closing in enumerate(ts.closings, 1):
@@ -112,9 +127,4 @@ def build_context(ts, document: str) -> dict[str, Any]:
             "listing_notice": f"{words.cardinal_words(ts.lookback.listing_notice_months)} "
                               f"({ts.lookback.listing_notice_months}) months",
         },
-        "anchor": AnchorNamespace(document),
-        "ref": RefNamespace(document),
-        "ref_agreement": RefNamespace("agreement"),
-        "ref_glossary": RefNamespace("glossary"),
-        "ref_certificate": RefNamespace("certificate"),
     }

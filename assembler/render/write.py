@@ -5,31 +5,67 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.errors import Location, OutputError, Problem
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
+FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
+_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1      # 1980-01-01 00:00:00, the zip epoch
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    """One zip member, already deflated: compress once, write into as many archives as needed."""
+
+    name: str
+    crc: int
+    size: int
+    deflated: bytes
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> ZipEntry:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return cls(name, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+
+def write_zip(entries: Iterable[ZipEntry]) -> bytes:
+    """A zip archive with a fixed entry order ([Content_Types].xml first), timestamps and attributes."""
+    by_name = {e.name: e for e in entries}
+    order = [n for n in FIRST_ENTRIES if n in by_name] + sorted(n for n in by_name if n not in FIRST_ENTRIES)
+    out = io.BytesIO()
+    central = []
+    for name in order:
+        e = by_name[name]
+        raw = name.encode("utf-8")
+        flags = 0x800 if not raw.isascii() else 0
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                              e.crc, len(e.deflated), e.size, len(raw), 0))
+        out.write(raw)
+        out.write(e.deflated)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                                   e.crc, len(e.deflated), e.size, len(raw), 0, 0, 0, 0, 0o644 << 16, offset)
+                       + raw)
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
+    return out.getvalue()
 
 
 def reproducible_zip(data: bytes) -> bytes:
     """Rewrite a zip with a fixed entry order, fixed timestamps and fixed attributes."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = src.namelist()
-        order = [n for n in FIRST_ENTRIES if n in names] + sorted(n for n in names if n not in FIRST_ENTRIES)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for name in order:
-                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 0
-                dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()
+        return write_zip(ZipEntry.of(info.filename, src.read(info)) for info in src.infolist())
 
 
 def pin_core_properties(doc) -> None:

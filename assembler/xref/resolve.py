@@ -38,6 +38,7 @@ class Story:
     styles: etree._Element | None
     template_of: dict[str, str]   # document key -> template path, for error messages
     anchors: dict[tuple[str, str], etree._Element] = field(default_factory=dict)
+    engine: NumberingEngine | None = None   # reuse one engine per template (it reads numbering once)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) ->
     if not story.anchors:
         return {}
     paragraphs = list(story_paragraphs(story.body))
-    labels = NumberingEngine(story.numbering, story.styles).label_paragraphs(paragraphs)
+    engine = story.engine or NumberingEngine(story.numbering, story.styles)
+    labels = engine.label_paragraphs(paragraphs)
     label_of = {id(p): lab for p, lab in zip(paragraphs, labels)}
     targets = {}
     for key, para in story.anchors.items():
