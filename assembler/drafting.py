@@ -147,7 +147,8 @@ def base_document(level_prefix: str | None, numbered: bool = True):
     return doc
 
 
-INLINE = re.compile(r"(\*\*.+?\*\*|__[^_].*?__|//.+?//)")
+INLINE = re.compile(r"(\*\*.+?\*\*|__[^_].*?__|//.+?//|\+\+.+?\+\+|\^\^.+?\^\^)")
+REVISION_AUTHOR, REVISION_DATE = "Reviewer", "2000-01-01T00:00:00Z"
 
 
 TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
@@ -164,11 +165,24 @@ def typeset_quotes(text: str) -> str:
 
 
 def add_runs(paragraph, text: str) -> None:
+    """Runs for *text*: **bold**, __underline__, //italic//, ++tracked insertion++, ^^Word comment^^
+    (the comment is anchored on the paragraph's runs so far)."""
     text = typeset_quotes(text)
     for piece in INLINE.split(text):
         if not piece:
             continue
-        if piece.startswith("**"):
+        if piece.startswith("++"):
+            run = paragraph.add_run(piece[2:-2])
+            ins = parse_xml(f'<w:ins {nsdecls("w")} w:id="{900 + len(paragraph.runs)}" '
+                            f'w:author="{REVISION_AUTHOR}" w:date="{REVISION_DATE}"/>')
+            run._r.addprevious(ins)
+            ins.append(run._r)
+        elif piece.startswith("^^"):
+            runs = paragraph.runs or [paragraph.add_run("")]
+            comment = paragraph.part.document.add_comment(runs, text=piece[2:-2], author=REVISION_AUTHOR,
+                                                          initials="R")
+            comment._comment_elm.set(qn("w:date"), REVISION_DATE)
+        elif piece.startswith("**"):
             paragraph.add_run(piece[2:-2]).bold = True
         elif piece.startswith("__"):
             paragraph.add_run(piece[2:-2]).underline = True

@@ -34,9 +34,11 @@ class Finding:
     section: str | None
     snippet: str
     message: str
+    offset: int = -1              # where the snippet starts in the paragraph's text (-1: the paragraph)
 
     def sort_key(self):
-        return (self.file, self.part != "body", self.part, self.paragraph, self.code, self.snippet, self.message)
+        return (self.file, self.part != "body", self.part, self.paragraph, self.offset, self.code, self.snippet,
+                self.message)
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,10 @@ class Context:
     config: Config = field(default_factory=Config)
 
     def finding(self, rule: Rule, paragraph: Paragraph, snippet: str, message: str,
-                severity: Severity | None = None) -> Finding:
+                severity: Severity | None = None, offset: int = -1) -> Finding:
+        """A finding of *rule* in *paragraph*; give *offset* so that each occurrence is its own finding."""
         return Finding(rule.code, rule.name, severity or rule.severity, paragraph.document, paragraph.part,
-                       paragraph.index, paragraph.section, snippet, message)
+                       paragraph.index, paragraph.section, snippet, message, offset)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,717 @@
+""".docx -> document model: paragraphs with their place, labels, numbers, definitions, references, fields.
+
+Two stages, as Pandoc's .docx reader: a close-to-OOXML scan of each paragraph (visible text, field
+result spans, emphasised runs, bookmarks), then a mapping to `assembler.docmodel.model`. Numbers
+come from Word's numbering (`numbering.NumberingEngine`) or from labels typed into the text
+("II.", "(c)", "Section 2.1", "ARTICLE IV"), inferred with an outline stack; both forms of one
+document give the same numbers ("II.D", "III.B.6", "I.G.5(a)", "2.1(a)").
+
+Every read goes through `ooxml.read_package`, so broken or hostile input is one DocumentError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from lxml import etree
+
+from assembler.docmodel import model
+from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
+from assembler.docmodel.numbering import ListLabel, NumberingEngine
+from assembler.docmodel.ooxml import qn, read_package, story_paragraphs
+
+__all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
+           "auto_number"]
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: scan one w:p
+
+
+_T, _TAB, _PTAB, _BR, _CR, _NBH = (qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr"),
+                                  qn("w:noBreakHyphen"))
+_R, _RPR, _PPR, _PSTYLE = qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
+_FLDCHAR, _INSTR, _FLDSIMPLE = qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")
+_FLDTYPE, _INSTR_ATTR, _VAL, _NAME = qn("w:fldCharType"), qn("w:instr"), qn("w:val"), qn("w:name")
+_B, _U = qn("w:b"), qn("w:u")
+_BOOKMARK = qn("w:bookmarkStart")
+_SKIP = frozenset(qn(t) for t in ("w:pPr", "w:rPr", "w:del", "w:moveFrom", "w:delText", "w:delInstrText",
+                                  "w:txbxContent", "w:footnoteReference", "w:endnoteReference",
+                                  "mc:Fallback", "w:sym"))
+_REVISION_TAGS = tuple(qn(t) for t in ("w:ins", "w:del", "w:moveFrom", "w:moveTo", "w:rPrChange",
+                                       "w:pPrChange"))
+_OFF = ("0", "false", "off", "none")
+
+
+class _FieldState:
+    """A complex field being read: instruction pieces, and where its result starts."""
+
+    __slots__ = ("instr", "separated", "start", "scan")
+
+    def __init__(self) -> None:
+        self.instr: list[str] = []
+        self.separated = False
+        self.start = -1
+        self.scan: _Scan | None = None
+
+
+class _Scan:
+    """What one paragraph shows: its text, the result span of each field, its emphasised runs."""
+
+    __slots__ = ("out", "pos", "fields", "emphasis", "bookmarks")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.pos = 0
+        self.fields: list[tuple[str, int, int]] = []      # (instruction, start, end) of each result
+        self.emphasis: list[tuple[int, int]] = []         # spans of bold or underlined text
+        self.bookmarks: list[str] = []
+
+    def add(self, text: str, emphasised: bool) -> None:
+        if not text:
+            return
+        if emphasised:
+            if self.emphasis and self.emphasis[-1][1] == self.pos:
+                self.emphasis[-1] = (self.emphasis[-1][0], self.pos + len(text))
+            else:
+                self.emphasis.append((self.pos, self.pos + len(text)))
+        self.out.append(text)
+        self.pos += len(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.out)
+
+
+def _emphasised(run: etree._Element) -> bool:
+    rpr = next(run.iterchildren(_RPR), None)
+    if rpr is None:
+        return False
+    for child in rpr:
+        if child.tag == _B and child.get(_VAL, "true").lower() not in _OFF:
+            return True
+        if child.tag == _U and child.get(_VAL, "single").lower() not in _OFF:
+            return True
+    return False
+
+
+def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState], emphasised: bool) -> None:
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == _T:
+            scan.add(child.text or "", emphasised)
+        elif tag == _R:
+            _walk(child, scan, stack, _emphasised(child))
+        elif tag in _SKIP:
+            continue
+        elif tag == _TAB or tag == _PTAB:
+            scan.add("\t", False)
+        elif tag == _BR or tag == _CR:
+            scan.add("\n", False)
+        elif tag == _NBH:
+            scan.add("-", emphasised)
+        elif tag == _FLDCHAR:
+            kind = child.get(_FLDTYPE)
+            if kind == "begin":
+                stack.append(_FieldState())
+            elif kind == "separate" and stack:
+                top = stack[-1]
+                top.separated, top.start, top.scan = True, scan.pos, scan
+            elif kind == "end" and stack:
+                top = stack.pop()
+                if top.scan is scan:
+                    scan.fields.append(("".join(top.instr).strip(), top.start, scan.pos))
+        elif tag == _INSTR:
+            if stack and not stack[-1].separated:
+                stack[-1].instr.append(child.text or "")
+        elif tag == _FLDSIMPLE:
+            start = scan.pos
+            _walk(child, scan, stack, emphasised)
+            scan.fields.append(((child.get(_INSTR_ATTR) or "").strip(), start, scan.pos))
+        elif tag == _BOOKMARK:
+            name = child.get(_NAME)
+            if name:
+                scan.bookmarks.append(name)
+        elif len(child):
+            _walk(child, scan, stack, emphasised)
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed labels
+
+_SMALL_ROMAN = frozenset("ivxlcdm")
+_LABEL_RE = re.compile(
+    r"""^[ \t]*(?:
+        (?P<article>(?:ARTICLE|Article)[ \t]+(?P<art>[IVXLCDM]+|\d+))\.?
+      | (?P<section>(?:SECTION|Section)[ \t]+(?P<sec>\d+(?:\.\d+)*))\.?
+      | (?P<dd>\d+(?:\.\d+)+)\.?
+      | (?P<plain>[IVXLCDM]+|[A-Z]|\d{1,3})\.
+      | \((?P<paren>[a-z]{1,4}|[A-Z]|\d{1,3})\)
+    )(?P<sep>[\t ]+|$)""",
+    re.X,
+)
+# Outline ranks: a label pops every open level of equal or deeper rank.
+_RANK = {"article": 0, "RU": 1, "LU": 2, "D": 3, "LL": 10, "PU": 11, "RL": 12, "PD": 13}
+
+
+def _letter_value(text: str) -> int:
+    """a=1 .. z=26, aa=27 (Word repeats the letter)."""
+    return (len(text) - 1) * 26 + ord(text[0].lower()) - ord("a") + 1
+
+
+def _roman_value(text: str) -> int | None:
+    return model._roman_value(text.upper())
+
+
+def literal_label(text: str) -> tuple[str, str, list[tuple[str, int]], str] | None:
+    """(label, designation, candidate (kind, value) pairs, rest of text) of a typed label; None if none.
+
+    "II.\\tPurchase" -> ("II.", "II", [("RU", 2)], "Purchase"); "(i) x" -> ("(i)", "(i)", [LL 9, RL 1], "x").
+    """
+    m = _LABEL_RE.match(text)
+    if m is None:
+        return None
+    rest = text[m.end():]
+    label = text[: m.end("sep")].strip() if m.group("sep") else text.strip()
+    label = text[: m.start("sep")].strip()
+    if m.group("article") or m.group("section"):
+        if rest[:1].islower():  # "Section 5 of the Agreement ..." is a sentence, not a label
+            return None
+        if m.group("article"):
+            art = m.group("art")
+            value = int(art) if art.isdigit() else (_roman_value(art) or 0)
+            return label, art, [("article", value)], rest
+        sec = m.group("sec")
+        kind = "D" if "." not in sec else f"DD{sec.count('.')}"
+        return label, sec, [(kind, int(sec.rsplit(".", 1)[-1]))], rest
+    if m.group("dd"):
+        dd = m.group("dd")
+        return label, dd, [(f"DD{dd.count('.')}", int(dd.rsplit('.', 1)[-1]))], rest
+    if not rest.strip():
+        return None  # a label with nothing after it ("A.") is not a paragraph label
+    plain = m.group("plain")
+    if plain is not None:
+        if plain.isdigit():
+            return label, plain, [("D", int(plain))], rest
+        cands: list[tuple[str, int]] = []
+        roman = _roman_value(plain)
+        if len(plain) == 1:
+            if plain in "IVX":  # C., D., L., M. are letters: no outline counts to 100
+                cands.append(("RU", roman))
+            cands.append(("LU", _letter_value(plain)))
+        elif roman is not None:
+            cands.append(("RU", roman))
+        else:
+            return None
+        return label, plain, cands, rest
+    paren = m.group("paren")
+    if paren.isdigit():
+        return label, f"({paren})", [("PD", int(paren))], rest
+    if paren.isupper():
+        return label, f"({paren})", [("PU", _letter_value(paren))], rest
+    cands = []
+    roman = _roman_value(paren) if set(paren) <= set("ivx") else None
+    repeated = len(set(paren)) == 1
+    if roman is not None and len(paren) > 1:
+        cands.append(("RL", roman))
+        if repeated:
+            cands.append(("LL", _letter_value(paren)))
+    elif roman is not None:
+        cands += [("LL", _letter_value(paren)), ("RL", roman)]
+    elif repeated:
+        cands.append(("LL", _letter_value(paren)))
+    else:
+        return None
+    return label, f"({paren})", cands, rest
+
+
+def _rank(kind: str) -> int:
+    if kind.startswith("DD"):
+        return 3 + int(kind[2:])
+    return _RANK[kind]
+
+
+class _Outline:
+    """The stack of open levels while typed labels are read: picks kinds, levels and full numbers."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, int, str, Paragraph]] = []  # (kind, value, full number, paragraph)
+
+    def reset(self) -> None:
+        self.stack.clear()
+
+    def _choose(self, cands: list[tuple[str, int]]) -> tuple[str, int]:
+        if len(cands) == 1:
+            return cands[0]
+        open_kinds = {entry[0]: entry[1] for entry in self.stack}
+        best = None
+        for kind, value in cands:  # the next sibling of an open level; the deeper level wins
+            if open_kinds.get(kind) == value - 1:
+                if best is None or _rank(kind) > _rank(best[0]):
+                    best = (kind, value)
+        if best is not None:
+            return best
+        for kind, value in cands:  # the first item of a new level
+            if value == 1 and kind not in open_kinds:
+                return kind, value
+        for kind, value in cands:
+            if kind in open_kinds:
+                return kind, value
+        return cands[0]
+
+    def push(self, designation: str, cands: list[tuple[str, int]], paragraph: Paragraph) -> tuple[str, int]:
+        """Place a labelled paragraph: (full number, level)."""
+        kind, value = self._choose(cands)
+        rank = _rank(kind)
+        while self.stack and _rank(self.stack[-1][0]) >= rank:
+            self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        own = designation.rstrip(".")
+        if kind == "article" or kind.startswith("DD") or parent is None:
+            number = own
+        elif own.startswith("("):
+            number = parent[2] + own
+        elif kind == "D" and parent[0] == "article":
+            number = own
+        else:
+            number = f"{parent[2]}.{own}"
+        paragraph.parent = parent[3] if parent else None
+        self.stack.append((kind, value, number, paragraph))
+        return number, len(self.stack) - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Word numbering
+
+_NUMBER_PREFIX = re.compile(r"^(?:ARTICLE|Article|SECTION|Section|PART|Part)\s+")
+
+
+def auto_number(label: ListLabel) -> str | None:
+    """Full number of a Word-numbered paragraph in the typed-label form: "II.D", "I.G.5(a)"."""
+    parts: list[str] = []
+    level = label.ilvl
+    while level >= 0:
+        parts.append(label.level_texts[level])
+        refs = label.level_refs[level] if level < len(label.level_refs) else ()
+        lowest = min(refs, default=level)
+        level = min(lowest, level) - 1
+    number = ""
+    for part in reversed(parts):
+        part = _NUMBER_PREFIX.sub("", part.strip()).rstrip(".").strip()
+        if not part:
+            continue
+        if not number or part.startswith("("):
+            number += part
+        else:
+            number += "." + part
+    if not number or not any(ch.isalnum() for ch in number):
+        return None  # bullets and empty levels number nothing
+    return number
+
+
+# ---------------------------------------------------------------------------------------------
+# Headings
+
+_SMALL_WORDS = frozenset("a an and as at by for from in into of on or per the to under upon with without "
+                         "regarding vs. v.".split())
+_RUN_IN = re.compile(r"^(.{1,120}?)[.:](?=\s|$)")
+_WORD = re.compile(r"[^\s;,/]+")
+
+
+def _title_cased(text: str, limit: int = 8) -> bool:
+    words = _WORD.findall(text)
+    if not words or len(words) > limit or "“" in text or '"' in text:
+        return False
+    if not words[0][:1].isupper() and not words[0][:1].isdigit():
+        return False
+    for word in words:
+        head = word.lstrip("(&-–")[:1]
+        if not head or head.isupper() or head.isdigit() or word.lower() in _SMALL_WORDS:
+            continue
+        if not head.isalpha():
+            continue
+        return False
+    return True
+
+
+def _heading(text: str, emphasis: list[tuple[int, int]], offset: int) -> str | None:
+    """Run-in heading of a numbered paragraph's text (label already stripped)."""
+    stripped = text.lstrip()
+    lead = len(text) - len(stripped)
+    for start, end in emphasis:
+        start -= offset
+        end -= offset
+        if end <= lead:
+            continue
+        if start <= lead and end > lead:
+            head = text[lead:end].strip().rstrip(".:").strip()
+            if head and len(head.split()) <= 12:
+                return head
+        break
+    m = _RUN_IN.match(stripped)
+    if m and _title_cased(m.group(1)):
+        return m.group(1).strip()
+    if stripped and len(stripped) <= 80 and _title_cased(stripped.rstrip(".:")):
+        return stripped.rstrip(".:").strip()
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Definitions
+
+_OQ, _CQ = "“\"", "”\""
+_TERM = rf"[{_OQ}](?P<term>[^{_OQ}{_CQ}\n]{{1,100}}?)[{_CQ}]"
+_MEANS_RE = re.compile(
+    _TERM + r"\s+(?:(?:shall|will|is\s+to|shall\s+be\s+deemed\s+to)\s+)?"
+    r"(?P<verb>means?|includes?|(?:has|have|shall\s+have|will\s+have)\s+the\s+(?:respective\s+)?meanings?)\b"
+)
+_MEANING_TARGET = re.compile(
+    r"^\s*(?:(?:set\s+forth|given|ascribed|assigned|specified|provided|defined|attributed)\s+)?"
+    r"(?:(?:to\s+(?:it|such\s+term|them|that\s+term))\s+)?(?:in|under|by)\s+(?P<target>.+?)"
+    r"(?:[.;,](?=\s|$)|$)"
+)
+_INLINE_RE = re.compile(r"\(([^()]{0,240})\)")
+_QUOTED = re.compile(rf"[{_OQ}]([^{_OQ}{_CQ}\n]{{1,100}}?)[{_CQ}]")
+_INLINE_WORDS = frozenset(
+    "the this a an each and or collectively individually together together, hereinafter herein such "
+    "respectively referred to as any one all of them, party parties".replace(",", "").split()
+)
+_SPACES = re.compile(r"\s+")
+
+
+def _inline_lead_ok(lead: str) -> bool:
+    words = [w.strip(",;") for w in lead.split()]
+    return all(not w or w.lower() in _INLINE_WORDS for w in words)
+
+
+def find_definitions(paragraph: Paragraph) -> list[Definition]:
+    """Definitions in one paragraph: "X" means / includes / has the meaning ..., and ("X") inline."""
+    text = paragraph.text
+    if "“" not in text and '"' not in text:
+        return []
+    found: list[Definition] = []
+    means = list(_MEANS_RE.finditer(text))
+    for i, m in enumerate(means):
+        verb = m.group("verb").lower()
+        term = m.group("term").strip()
+        stop = means[i + 1].start() if i + 1 < len(means) else len(text)
+        after = text[m.end(): stop]
+        if "meaning" in verb:
+            t = _MEANING_TARGET.match(after)
+            target = t.group("target").strip() if t else None
+            found.append(Definition(term, "meaning", _SPACES.sub(" ", after).strip(), paragraph,
+                                    target=target, start=m.start("term"), end=m.end("term")))
+        else:
+            kind = "means" if verb.startswith("mean") else "includes"
+            wording = _SPACES.sub(" ", after).strip().lstrip(":,").strip()
+            found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
+    taken = {(d.start, d.end) for d in found}
+    for group in _INLINE_RE.finditer(text):
+        inner = group.group(1)
+        if "“" not in inner and '"' not in inner:
+            continue
+        pos = 0
+        base = group.start(1)
+        for q in _QUOTED.finditer(inner):
+            lead = inner[pos: q.start()]
+            pos = q.end()
+            if not _inline_lead_ok(lead):
+                continue
+            start, end = base + q.start(1), base + q.end(1)
+            if (start, end) in taken:
+                continue
+            found.append(Definition(q.group(1).strip(), "inline", "", paragraph, start=start, end=end))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# References
+
+_NUM = r"(?:\d+|[IVXLCDM]+|[A-Z])(?:\.(?:\d+|[A-Za-z]+))*(?:\([A-Za-z0-9]{1,5}\))*(?![A-Za-z0-9’'])"
+_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|through|to)\s+|\s*[-–]\s*)"
+_REF_RE = re.compile(
+    rf"\b(?P<this>[Tt]his\s+)?(?P<word>Sections?|SECTIONS?|Articles?|ARTICLES?|Subsections?|[Pp]aragraphs?|"
+    rf"Exhibits?|EXHIBITS?|Schedules?|SCHEDULES?|[Cc]lauses?)\s+"
+    rf"(?P<nums>{_NUM}(?:{_SEP}(?:Section\s+)?{_NUM})*)"
+)
+_CLAUSE_NUM = r"\([a-z]{1,4}\)|\([ivx]+\)|\(\d{1,3}\)|\([A-Z]\)"
+_CLAUSE_RE = re.compile(rf"\b(?P<this>[Tt]his\s+)?[Cc]lauses?\s+(?P<nums>(?:{_CLAUSE_NUM})(?:{_SEP}(?:{_CLAUSE_NUM}))*)")
+_ONE_NUM = re.compile(_NUM)
+_ONE_CLAUSE = re.compile(_CLAUSE_NUM)
+_EXHIBIT_NUM = re.compile(r"[0-9]+(?:-[0-9]+)?|[A-Z](?:-[0-9]+)?")
+_AFTER_STATUTE = re.compile(
+    r"\s*(?:thereof|thereunder|of\s+the\s+(?:Act|Code)\b|of\s+(?:the\s+)?Regulation|of\s+Regulations?\b"
+    r"|(?:of|under|in|to)\s+(?:the\s+)?(?:[A-Z][\w.&,'’-]*\s+){0,8}?"
+    r"(?:Act|Code|Law|Laws|Regulations?|Rules?|Statutes?|DGCL|GCL|U\.S\.C\.|C\.F\.R\.|Constitution|Treaty|Convention)\b"
+    r"|of\s+(?:Title|Chapter)\b)"
+)
+# "Section 4.1 of the Purchase Agreement": a section of another instrument of the package.
+_OTHER_DOCUMENT = re.compile(
+    r"\s*(?:of|in|under)\s+(?P<doc>(?:the|that|such|each)\s+(?:[A-Z][\w&’'-]*\s*){1,8})"
+)
+_DIRECTION = re.compile(r"\s*(above|below|hereof\s+above|hereof\s+below)\b")
+_KIND = {"section": "section", "sections": "section", "subsection": "section", "subsections": "section",
+         "paragraph": "section", "paragraphs": "section", "article": "article", "articles": "article",
+         "exhibit": "exhibit", "exhibits": "exhibit", "schedule": "schedule", "schedules": "schedule",
+         "clause": "clause", "clauses": "clause"}
+
+
+def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
+    """Cross-references in one paragraph; statutory citations ("Section 4(2) of the Act") left out."""
+    text = paragraph.text
+    if not any(w in text for w in ("ection", "rticle", "xhibit", "chedule", "lause", "aragraph", "ECTION",
+                                    "RTICLE", "XHIBIT", "CHEDULE")):
+        return []
+    spans = list(fields)
+    found: list[Reference] = []
+    for m in _REF_RE.finditer(text):
+        word = m.group("word").lower()
+        kind = _KIND[word]
+        if kind == "clause":
+            continue
+        if kind == "section" and word.startswith("paragraph") and not any(ch.isdigit() for ch in m.group("nums")):
+            continue
+        after = m.end()
+        if _AFTER_STATUTE.match(text, after):
+            continue
+        direction = None
+        d = _DIRECTION.match(text, after)
+        if d:
+            direction = "above" if d.group(1).endswith("above") else "below"
+        local = bool(m.group("this"))
+        other = _OTHER_DOCUMENT.match(text, after)
+        other_document = other.group("doc").strip() if other else None
+        nums_start = m.start("nums")
+        pattern = _EXHIBIT_NUM if kind in ("exhibit", "schedule") else _ONE_NUM
+        first = True
+        for n in pattern.finditer(m.group("nums")):
+            target = n.group(0)
+            if kind not in ("exhibit", "schedule") and target in ("A", "I") and not first:
+                continue
+            start, end = nums_start + n.start(), nums_start + n.end()
+            ref_start = m.start() if first else start
+            in_field = any(fs <= start and end <= fe for fs, fe in spans)
+            found.append(Reference(kind, text[ref_start:end], target, paragraph, ref_start, end,
+                                   local=local, direction=direction, in_field=in_field,
+                                   other_document=other_document))
+            first = False
+    for m in _CLAUSE_RE.finditer(text):
+        if _AFTER_STATUTE.match(text, m.end()):
+            continue
+        d = _DIRECTION.match(text, m.end())
+        direction = None if d is None else ("above" if d.group(1).endswith("above") else "below")
+        first = True
+        for n in _ONE_CLAUSE.finditer(m.group("nums")):
+            start, end = m.start("nums") + n.start(), m.start("nums") + n.end()
+            ref_start = m.start() if first else start
+            found.append(Reference("clause", text[ref_start:end], n.group(0), paragraph, ref_start, end,
+                                   local=bool(m.group("this")), direction=direction))
+            first = False
+    found.sort(key=lambda r: r.start)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: the document
+
+_TITLE_RE = re.compile(r"^\s*(?P<word>EXHIBIT|Exhibit|SCHEDULE|Schedule)\s+(?P<id>[0-9]+|[A-Z])\s*[.:]?\s*$")
+_REF_INSTR = re.compile(r"^\s*REF\s+(\S+)", re.IGNORECASE)
+
+
+def _style_names(styles_root) -> dict[str, str]:
+    names: dict[str, str] = {}
+    if styles_root is None:
+        return names
+    for style in styles_root.iter(qn("w:style")):
+        sid = style.get(qn("w:styleId"))
+        name = style.find(qn("w:name"))
+        if sid:
+            names[sid] = name.get(_VAL) if name is not None and name.get(_VAL) else sid
+    return names
+
+
+def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
+    ppr = next(p.iterchildren(_PPR), None)
+    if ppr is None:
+        return None
+    ps = next(ppr.iterchildren(_PSTYLE), None)
+    if ps is None:
+        return None
+    sid = ps.get(_VAL)
+    return names.get(sid, sid)
+
+
+def _stories(package) -> list[tuple[str, etree._Element]]:
+    stories = [("body", package.body)]
+    for part, root in (("footnotes", package.footnotes), ("endnotes", package.endnotes)):
+        if root is not None:
+            stories.append((part, root))
+    for part in package.header_footer_parts():
+        root = package.xml(part)
+        if root is not None:
+            stories.append((part, root))
+    return stories
+
+
+def read_document(path: str | Path) -> Document:
+    """Read one .docx into a :class:`Document` (DocumentError for unusable input)."""
+    path_str = str(path)
+    package = read_package(path)
+    document = Document(path=path_str, name=Path(path).name)
+    names = _style_names(package.styles)
+    engine = NumberingEngine(package.numbering, package.styles)
+    fields_of: dict[int, list[tuple[str, int, int]]] = {}
+    element_of: dict[int, Paragraph] = {}
+    bookmark_elements: dict[str, Paragraph] = {}
+    emphasis_of: dict[int, list[tuple[int, int]]] = {}
+
+    for part, root in _stories(package):
+        elements = list(story_paragraphs(root))
+        labels: list[ListLabel | None] = (engine.label_paragraphs(elements) if part == "body"
+                                          else [None] * len(elements))
+        stack: list[_FieldState] = []
+        for index, (p, label) in enumerate(zip(elements, labels)):
+            scan = _Scan()
+            _walk(p, scan, stack, False)
+            para = Paragraph(document=path_str, part=part, index=index, text=scan.text,
+                             style=_style_of(p, names), element=p)
+            document.paragraphs.append(para)
+            element_of[id(p)] = para
+            if scan.fields:
+                fields_of[id(para)] = scan.fields
+            for name in scan.bookmarks:
+                bookmark_elements.setdefault(name, para)
+            if part == "body":
+                para.list_label = label
+                if scan.emphasis:
+                    emphasis_of[id(para)] = scan.emphasis
+                _body_paragraph(para, scan)
+    _outline(document, fields_of, emphasis_of)
+    document.bookmarks = dict(bookmark_elements)
+    for para in document.paragraphs:
+        spans = fields_of.get(id(para), ())
+        for instr, start, end in spans:
+            m = _REF_INSTR.match(instr)
+            if m:
+                document.ref_fields.append(RefField(m.group(1), instr, para.text[start:end], para, start, end))
+        if para.part in ("body", "footnotes", "endnotes"):
+            document.definitions.extend(find_definitions(para))
+            if para.part == "body" and _TITLE_RE.match(para.text):
+                continue  # "Exhibit 2" as the title of the exhibit
+            document.references.extend(find_references(para, [(s, e) for i, s, e in spans
+                                                               if _REF_INSTR.match(i)]))
+    comments = package.comments
+    document.comments = 0 if comments is None else sum(1 for _ in comments.iter(qn("w:comment")))
+    revisions = 0
+    for root in (package.body, package.footnotes, package.endnotes):
+        if root is not None:
+            revisions += sum(1 for _ in root.iter(*_REVISION_TAGS))
+    document.revisions = revisions
+    return document
+
+
+def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
+    """Label, number and heading from Word's numbering (typed labels are placed by _outline)."""
+    label = para.list_label
+    if label is None:
+        return
+    para.label = label.text
+    number = auto_number(label)
+    if number is not None:
+        para.number = number
+        para.level = label.ilvl
+        para.heading = _heading(para.text, scan.emphasis, 0)
+
+
+def _outline(document: Document, fields_of, emphasis_of) -> None:
+    """Typed labels, exhibits, outlines, section context, for the body paragraphs in order."""
+    typed = _Outline()
+    exhibit: str | None = None
+    current: Paragraph | None = None
+    outline: dict[str, Paragraph] = {}
+    document.outlines[None] = outline
+    seen_text = 0
+    numbered = literal = 0
+    last_auto: dict[str, Paragraph] = {}   # abstract id + level -> paragraph, for parents of Word numbering
+    for para in document.paragraphs:
+        if para.part != "body":
+            continue
+        text = para.text
+        stripped = text.strip()
+        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 40 else None
+        if title:
+            word, ident = title.group("word").lower(), title.group("id")
+            if word == "exhibit":
+                if seen_text == 0 and document.exhibit is None and not document.exhibits:
+                    document.exhibit = ident
+                    del document.outlines[None]
+                elif document.exhibits.get(ident) is not None or (ident == document.exhibit):
+                    pass
+                else:
+                    typed.reset()
+                    current = None
+                    last_auto = {}
+                exhibit = ident
+                document.exhibits.setdefault(ident, para)
+                outline = document.outlines.setdefault(ident, {})
+            else:
+                document.schedules.setdefault(ident, para)
+        if stripped:
+            seen_text += 1
+        para.exhibit = exhibit
+        if para.list_label is None and stripped:
+            found = literal_label(text)
+            if found is not None:
+                label, designation, cands, rest = found
+                offset = len(text) - len(rest)
+                para.label = label
+                para.text = rest.lstrip(" \t")
+                offset = len(text) - len(para.text)
+                number, level = typed.push(designation, cands, para)
+                para.number, para.level, para.literal = number, level, True
+                emphasis = [(max(s - offset, 0), e - offset) for s, e in emphasis_of.get(id(para), ())
+                            if e > offset]
+                para.heading = _heading(para.text, emphasis, 0)
+                spans = fields_of.get(id(para))
+                if spans:
+                    fields_of[id(para)] = [(i, s - offset, e - offset) for i, s, e in spans if s >= offset]
+        elif para.list_label is not None and para.number is not None:
+            label = para.list_label
+            key = f"{label.abstract_id}:{label.ilvl}"
+            last_auto[key] = para
+            for k in list(last_auto):
+                aid, lvl = k.rsplit(":", 1)
+                if aid == label.abstract_id and int(lvl) > label.ilvl:
+                    del last_auto[k]
+            parent = None
+            for up in range(label.ilvl - 1, -1, -1):
+                parent = last_auto.get(f"{label.abstract_id}:{up}")
+                if parent is not None:
+                    break
+            para.parent = parent
+        if para.number is not None:
+            numbered += 1
+            literal += para.literal
+            outline.setdefault(para.number, para)
+            current = para
+        if current is not None:
+            para.section = current.number
+            node: Paragraph | None = current
+            while node is not None and node.heading is None:
+                node = node.parent
+            para.section_heading = node.heading if node is not None else None
+    document.literal_numbering = numbered > 0 and literal * 2 > numbered
+    if document.outlines:
+        document.outline = next(iter(document.outlines.values()))
+    else:
+        document.outline = {}
+        document.outlines[None] = document.outline
+
+
+def load_documents(paths: Iterable[str | Path]) -> Package:
+    """Read every file named together as one package, in the order given."""
+    return Package([read_document(path) for path in paths])
