@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.render.context import build_context
+from assembler.render.context import deal_values, document_context
 from assembler.render.engine import load_template
 from assembler.render.package import combine
 from assembler.render.write import atomic_write, docx_bytes
@@ -45,6 +45,9 @@ class BuildResult:
     files: dict[str, Path] = field(default_factory=dict)     # key -> written path
     pdfs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)         # files the consistency pass read
+    findings: list | None = None                              # None when the check was not run
+    package: object = None                                    # the checked document model
 
 
 def slugify(name: str) -> str:
@@ -55,40 +58,29 @@ def slugify(name: str) -> str:
 
 
 def _story(key: str, doc, template_of: dict[str, str]) -> Story:
+    """A python-docx Document (the combined package) as a Story for reference resolution."""
     part = doc.part
-    numbering = part.numbering_part.element if _has_numbering(part) else None
-    return Story(key, doc.element.body, numbering, doc.styles.element, template_of)
-
-
-def _has_numbering(part) -> bool:
     try:
-        part.numbering_part
+        numbering = part.numbering_part.element
     except NotImplementedError:
-        return False
-    return True
-
-
-def render_documents(ts, templates_dir: Path) -> dict[str, object]:
-    """Render the three templates for *ts* (markers still unresolved)."""
-    rendered = {}
-    for spec in DOCUMENTS:
-        template = load_template(templates_dir / spec.template)
-        rendered[spec.key] = template.render(build_context(ts, spec.key))
-    return rendered
+        numbering = None
+    return Story(key, doc.element.body, numbering, doc.styles.element, template_of)
 
 
 def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False) -> dict[str, bytes]:
     """The bytes of each output file: the three documents, and with *combined* the package file."""
     template_of = {s.key: str(templates_dir / s.template) for s in DOCUMENTS}
-    docs = render_documents(ts, templates_dir)
-    stories = [_story(spec.key, docs[spec.key], template_of) for spec in DOCUMENTS]
-    resolve(stories)
-    for spec in DOCUMENTS:
-        docs[spec.key].core_properties.title = f"{spec.title} ({ts.deal_name})"
-    out = {spec.output: docx_bytes(docs[spec.key]) for spec in DOCUMENTS}
+    templates = {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
+    values = deal_values(ts)
+    contexts = {s.key: document_context(values, s.key) for s in DOCUMENTS}
+    rendered = {key: templates[key].render_tree(contexts[key]) for key in templates}
+    resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
+                   engine=r.template.numbering_engine) for key, r in rendered.items()])
+    out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})")
+           for spec in DOCUMENTS}
     if combined:
-        again = render_documents(ts, templates_dir)
-        package = combine(again["agreement"], [(k, again[k]) for k in ("glossary", "certificate")])
+        docs = {key: templates[key].render(contexts[key]) for key in templates}
+        package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         resolve([_story("package", package, template_of)])
         package.core_properties.title = f"Deal package ({ts.deal_name})"
         out[PACKAGE_OUTPUT] = docx_bytes(package)
@@ -96,7 +88,7 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
 
 
 def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = False, pdf: bool = False,
-          templates_dir: Path = TEMPLATES_DIR) -> BuildResult:
+          templates_dir: Path = TEMPLATES_DIR, check: bool = False) -> BuildResult:
     """Load, render and write a deal package; every file is complete before any is replaced."""
     ts = load_termsheet(termsheet)
     outputs = build_package(ts, templates_dir, combined)
@@ -108,7 +100,18 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
         result.files[name] = path
     if pdf:
         convert_to_pdf(list(result.files.values()), out_dir, result)
+    if check:
+        run_check(result, ts)
     return result
+
+
+def run_check(result: BuildResult, ts) -> None:
+    """The consistency pass over the three documents just written, with the build's own term sheet."""
+    from assembler.check.runner import check_paths
+
+    paths = [result.files[spec.output] for spec in DOCUMENTS]
+    result.checked = [str(p) for p in paths]
+    result.package, result.findings = check_paths(paths, ts)
 
 
 def soffice_path() -> str | None:

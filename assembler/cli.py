@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from assembler import __version__
-from assembler.errors import AssemblerError
+from assembler.errors import AssemblerError, Location, Problem
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -35,6 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the JSON Schema of the term sheet (for YAML editors)")
     s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
 
+    c = sub.add_parser("check", help="check Word agreements for drafting defects (files named together "
+                                     "are one package)")
+    c.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    c.add_argument("--termsheet", type=Path, default=None, metavar="T",
+                   help="also check every party, figure, date and governing law against this term sheet")
+    c.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    c.add_argument("--annotate", type=Path, default=None, metavar="DIR",
+                   help="write a copy of each document into DIR with a Word comment at each finding")
+    c.add_argument("--select", default=None, metavar="CODES",
+                   help="only these rule codes, comma-separated; a prefix selects a family (e.g. defs)")
+    c.add_argument("--ignore", default=None, metavar="CODES", help="leave out these rule codes (as --select)")
+    c.add_argument("--config", type=Path, default=None, metavar="FILE",
+                   help="YAML with allowed_series, known_terms, report_unused, report_undefined")
+
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
@@ -45,14 +59,107 @@ def _cmd_build(args) -> int:
     from assembler.build import TEMPLATES_DIR, build
 
     result = build(args.termsheet, args.output, combined=args.package, pdf=args.pdf,
-                   templates_dir=args.templates or TEMPLATES_DIR)
+                   templates_dir=args.templates or TEMPLATES_DIR, check=not args.no_check)
     for path in result.files.values():
         print(f"wrote {path}")
     for path in result.pdfs:
         print(f"wrote {path}")
     for note in result.notes:
         print(f"assembler: {note}", file=sys.stderr)
-    return EXIT_OK
+    if result.findings is None:
+        return EXIT_OK
+    from assembler.report.text import render_text
+
+    sys.stdout.write("\n" + render_text(result.checked, result.findings, result.package))
+    return _exit_for(result.findings)
+
+
+def _exit_for(findings) -> int:
+    from assembler.check.rule import Severity
+
+    return EXIT_FINDINGS if any(Severity(f.severity) is Severity.ERROR for f in findings) else EXIT_OK
+
+
+def _codes(value: str | None, option: str) -> list[str] | None:
+    """Comma-separated rule codes; each must be a registered code or a prefix of one (exit 2 if not)."""
+    from assembler.check.registry import all_rules
+
+    if value is None:
+        return None
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    known = [r.code for r in all_rules()]
+    unknown = [c for c in codes if not any(k == c or k.startswith(c + ".") for k in known)]
+    if unknown:
+        raise AssemblerError(Problem(Location(option), f"unknown rule code {', '.join(unknown)}; "
+                                     f"known codes: {', '.join(known)}"))
+    return codes
+
+
+CONFIG_KEYS = {"allowed_series": list, "known_terms": list, "report_unused": bool, "report_undefined": bool}
+
+
+def _load_config(path: Path | None):
+    """The check configuration from a YAML file (exit 2 on a bad file)."""
+    import yaml
+
+    from assembler.check.rule import Config
+
+    if path is None:
+        return Config()
+    where = Location(str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AssemblerError(Problem(where, f"cannot read the configuration: {exc.strerror or exc}")) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise AssemblerError(Problem(where, f"not valid YAML: {str(exc).splitlines()[0]}")) from None
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise AssemblerError(Problem(where, "the configuration must be a mapping of settings"))
+    problems = []
+    for key, value in data.items():
+        kind = CONFIG_KEYS.get(key)
+        if kind is None:
+            problems.append(Problem(Location(str(path), field=str(key)),
+                                    f"unknown setting; known: {', '.join(CONFIG_KEYS)}"))
+        elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(Problem(Location(str(path), field=key), "must be a list of text values"))
+        elif kind is bool and not isinstance(value, bool):
+            problems.append(Problem(Location(str(path), field=key), "must be true or false"))
+    if problems:
+        raise AssemblerError(problems)
+    return Config.from_dict(data)
+
+
+def _cmd_check(args) -> int:
+    from assembler.check.runner import check_paths
+    from assembler.report.json import render_json
+    from assembler.report.text import render_text
+
+    select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
+    config = _load_config(args.config)
+    termsheet = None
+    if args.termsheet is not None:
+        from assembler.termsheet import load_termsheet
+
+        termsheet = load_termsheet(args.termsheet)
+    if args.annotate is not None:  # refuse a bad target before any work
+        from assembler.report.annotate import annotation_targets
+
+        annotation_targets(args.files, args.annotate)
+    package, findings = check_paths(args.files, termsheet, config, select, ignore)
+    files = [str(f) for f in args.files]
+    if args.format == "json":
+        sys.stdout.write(render_json(files, findings))
+    else:
+        sys.stdout.write(render_text(files, findings, package))
+    if args.annotate is not None:
+        from assembler.report.annotate import annotate
+
+        for path in annotate(args.files, findings, args.annotate):
+            print(f"assembler: wrote {path}", file=sys.stderr)
+    return _exit_for(findings)
 
 
 def _cmd_schema(args) -> int:
@@ -74,7 +181,7 @@ def _cmd_dump(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _cmd_build, "schema": _cmd_schema, "dump": _cmd_dump}
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Reports of the consistency pass: plain text, JSON (versioned schema) and Word comments."""

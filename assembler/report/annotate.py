@@ -1,0 +1,99 @@
+"""`--annotate DIR`: a copy of each checked document with a Word comment anchored at each finding.
+
+python-docx writes comments in the body only; a finding in a header, footer or footnote gets its
+comment on the first body paragraph, saying where it is. Comment dates are pinned, and files are
+written atomically and reproducibly. An input file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from docx import Document as open_docx
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+
+from assembler.check.rule import Finding, Severity
+from assembler.docmodel.ooxml import story_paragraphs
+from assembler.errors import Location, OutputError, Problem
+from assembler.render.write import save_docx
+
+AUTHOR, INITIALS = "assembler check", "AC"
+COMMENT_DATE = dt.datetime(2000, 1, 1, 0, 0, 0)
+
+
+def comment_text(f: Finding, elsewhere: bool = False) -> str:
+    where = f" [in {f.part}, paragraph {f.paragraph + 1}]" if elsewhere else ""
+    section = f" (section {f.section})" if f.section else ""
+    return f"{Severity(f.severity).value.upper()} {f.code}{section}{where}: {f.message} — “{f.snippet}”"
+
+
+def _runs_for(paragraph: DocxParagraph, snippet: str) -> list[Run]:
+    """The direct runs covering *snippet* in *paragraph*; all runs when it cannot be placed."""
+    runs = [Run(r, paragraph) for r in paragraph._p.findall(qn("w:r"))]
+    if not runs:
+        return [paragraph.add_run("")]
+    spans, pos = [], 0
+    for run in runs:
+        text = run.text
+        spans.append((pos, pos + len(text)))
+        pos += len(text)
+    joined = "".join(r.text for r in runs)
+    at = joined.find(snippet) if snippet else -1
+    if at < 0:
+        return runs
+    end = at + len(snippet)
+    chosen = [r for r, (s, e) in zip(runs, spans) if s < end and e > at]
+    return chosen or runs
+
+
+def annotate_document(source: Path, target: Path, findings: list[Finding]) -> bytes:
+    """Write *source* with one comment per finding to *target*; return the bytes written."""
+    doc = open_docx(str(source))
+    body = doc.element.body
+    paragraphs = list(story_paragraphs(body))
+    first = paragraphs[0] if paragraphs else doc.add_paragraph()._p
+    for f in findings:
+        in_body = f.part == "body" and 0 <= f.paragraph < len(paragraphs)
+        p = paragraphs[f.paragraph] if in_body else first
+        if p is None:
+            continue
+        para = DocxParagraph(p, doc._body)
+        runs = _runs_for(para, f.snippet) if in_body else _runs_for(para, "")
+        comment = doc.add_comment(runs, text=comment_text(f, elsewhere=not in_body), author=AUTHOR,
+                                  initials=INITIALS)
+        comment._comment_elm.set(qn("w:date"), COMMENT_DATE.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return save_docx(doc, target)
+
+
+def annotation_targets(files: list[Path], out_dir: Path) -> dict[Path, Path]:
+    """Input -> annotated copy; refuses a copy that would replace an input or collide with another."""
+    out_dir = Path(out_dir)
+    targets: dict[Path, Path] = {}
+    inputs = {Path(f).resolve() for f in files}
+    seen: dict[Path, Path] = {}
+    for f in files:
+        target = out_dir / Path(f).name
+        resolved = target.resolve()
+        if resolved in inputs:
+            raise OutputError(Problem(Location(str(target)), "--annotate would overwrite an input file; "
+                                      "choose another folder"))
+        if resolved in seen:
+            raise OutputError(Problem(Location(str(target)), f"--annotate: {f} and {seen[resolved]} have "
+                                      "the same name; check them in separate runs"))
+        seen[resolved] = Path(f)
+        targets[Path(f)] = target
+    return targets
+
+
+def annotate(files: list[Path], findings: list[Finding], out_dir: Path) -> list[Path]:
+    """Annotated copies of *files* in *out_dir* (each file, with or without findings)."""
+    targets = annotation_targets(files, out_dir)
+    written = []
+    for f in files:
+        own = [x for x in findings if x.file in (str(f), Path(f).name)]
+        annotate_document(Path(f), targets[Path(f)], own)
+        written.append(targets[Path(f)])
+    return written

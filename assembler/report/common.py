@@ -1,0 +1,43 @@
+"""What every report shares: file order, severity counts and excerpts, computed the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assembler.check.rule import Finding, Severity
+from assembler.docmodel.model import Package, Paragraph
+
+SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+EXCERPT_CONTEXT = 40
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    """Counts per severity, always all three keys, in the order error, warning, info."""
+    counts = {s.value: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[Severity(f.severity).value] += 1
+    return counts
+
+
+def paragraph_of(package: Package | None, finding: Finding) -> Paragraph | None:
+    """The model paragraph a finding points at, or None when it cannot be found."""
+    if package is None:
+        return None
+    for doc in package.documents:
+        for p in doc.paragraphs:
+            if p.document == finding.file and p.part == finding.part and p.index == finding.paragraph:
+                return p
+    return None
+
+
+def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT) -> str:
+    """*snippet* with up to *context* characters either side, on one line: '…set forth in «Section IV.G».'"""
+    flat = " ".join(text.split())
+    snip = " ".join(snippet.split())
+    at = flat.find(snip) if snip else -1
+    if at < 0:
+        return snip or (flat[: 2 * context] + ("…" if len(flat) > 2 * context else ""))
+    start, end = max(0, at - context), min(len(flat), at + len(snip) + context)
+    head = ("…" if start else "") + flat[start:at]
+    tail = flat[at + len(snip):end] + ("…" if end < len(flat) else "")
+    return f"{head}«{snip}»{tail}"

@@ -1,0 +1,88 @@
+"""Acceptance: the seed package as it stands is flagged at every stray series and every missing section;
+the package built from the seed term sheet is clean; reports are byte-for-byte reproducible."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from examples import SEED_TERMSHEET
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_FIXTURES = ["seed-literal.docx", "seed-numbered.docx"]
+
+# Every cross-reference of the seed to a section that does not exist, as it stands in the text.
+MISSING = Counter({"Section IV.G": 1, "Section II.A.1": 1, "this Section II.A": 1, "this Section 6": 2})
+STRAY_SERIES = 5      # third WHEREAS (twice), Protective Provisions (iii), Mechanics (c), Limitations
+
+
+def check_json(*args: str) -> tuple[int, dict]:
+    proc = run_cli("check", *args, "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_the_committed_fixtures_are_what_the_sources_draft(tmp_path):
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        import make_seed_fixtures
+    finally:
+        sys.path.remove(str(FIXTURES))
+    for path in make_seed_fixtures.main(tmp_path):
+        assert path.read_bytes() == (FIXTURES / path.name).read_bytes(), \
+            f"{path.name} is stale: run python tests/fixtures/make_seed_fixtures.py"
+
+
+@pytest.mark.parametrize("fixture", SEED_FIXTURES)
+def test_every_stray_series_is_flagged_once(fixture):
+    code, report = check_json(str(FIXTURES / fixture))
+    assert code == 1
+    stray = [f for f in report["findings"] if f["code"].split(".")[0] == "series"]
+    assert all("Series G" in f["snippet"] for f in stray), stray
+    assert len(stray) == STRAY_SERIES, [(f["section"], f["snippet"]) for f in stray]
+    sections = Counter(f["section"] for f in stray)
+    assert sections["I.D.1"] == 1 and sections["I.G.1(c)"] == 1 and sections["I.H.1"] == 1, sections
+
+
+@pytest.mark.parametrize("fixture", SEED_FIXTURES)
+def test_every_reference_to_a_missing_section_is_flagged(fixture):
+    _code, report = check_json(str(FIXTURES / fixture), "--select", "xref.missing")
+    found = Counter(f["snippet"] for f in report["findings"])
+    assert found == MISSING
+
+
+@pytest.mark.parametrize("fixture", SEED_FIXTURES)
+def test_the_reports_are_byte_for_byte_reproducible(fixture):
+    for fmt in ("json", "text"):
+        runs = [run_cli("check", str(FIXTURES / fixture), "--termsheet", str(SEED_TERMSHEET), "--format", fmt)
+                for _ in range(2)]
+        assert runs[0].stdout == runs[1].stdout and runs[0].stdout
+        assert runs[0].returncode == runs[1].returncode == 1
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("built")
+    proc = run_cli("build", str(SEED_TERMSHEET), "--package", "-o", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no findings in 3 files" in proc.stdout
+    folder = out / "ascent-series-j"
+    return sorted(folder.glob("*.docx"))
+
+
+@pytest.mark.parametrize("with_termsheet", [False, True], ids=["plain", "with-termsheet"])
+def test_the_package_built_from_the_seed_term_sheet_has_zero_findings(built, with_termsheet):
+    extra = ["--termsheet", str(SEED_TERMSHEET)] if with_termsheet else []
+    package = [p for p in built if p.name == "deal-package.docx"]
+    three = [p for p in built if p.name != "deal-package.docx"]
+    assert len(three) == 3 and len(package) == 1
+    for files in (three, package):
+        code, report = check_json(*map(str, files), *extra)
+        assert report["findings"] == [] and code == 0
+        assert report["summary"] == {"error": 0, "warning": 0, "info": 0}
