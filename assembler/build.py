@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assembler import manifest
+from assembler.errors import Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context
 from assembler.render.engine import load_template
 from assembler.render.package import combine
@@ -45,6 +48,11 @@ class BuildResult:
     files: dict[str, Path] = field(default_factory=dict)     # key -> written path
     pdfs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)         # outputs actually (re)written this time
+    up_to_date: bool = False                                  # inputs unchanged: nothing was written
+    changes: list[str] = field(default_factory=list)         # term-sheet fields changed since the last build
+    kept: dict[str, Path] = field(default_factory=dict)       # hand-edited outputs kept aside (--force)
+    redlines: dict[str, tuple[Path, list[str]]] = field(default_factory=dict)  # name -> (file, summary)
     checked: list[str] = field(default_factory=list)         # files the consistency pass read
     findings: list | None = None                              # None when the check was not run
     package: object = None                                    # the checked document model
@@ -88,21 +96,82 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
 
 
 def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = False, pdf: bool = False,
-          templates_dir: Path = TEMPLATES_DIR, check: bool = False) -> BuildResult:
-    """Load, render and write a deal package; every file is complete before any is replaced."""
+          templates_dir: Path = TEMPLATES_DIR, check: bool = False, force: bool = False) -> BuildResult:
+    """Load, render and write a deal package; every file is complete before any is replaced.
+
+    Beside the outputs, manifest.json records what went in and what came out. A rebuild with
+    unchanged inputs writes nothing; an output edited since the last build stops the build unless
+    *force* (the edited copy is then kept beside the new one); an output that changed gets a
+    redline against its previous version under redlines/.
+    """
     ts = load_termsheet(termsheet)
-    outputs = build_package(ts, templates_dir, combined)
     out_dir = Path(out_root or "output") / slugify(ts.deal_name)
-    result = BuildResult(out_dir)
-    for name, data in outputs.items():
-        path = out_dir / name
-        atomic_write(path, data)
-        result.files[name] = path
+    templates = {spec.template: load_template(templates_dir / spec.template).sha256 for spec in DOCUMENTS}
+    try:
+        sheet_bytes = Path(termsheet).read_bytes()
+    except OSError:
+        sheet_bytes = b""
+    inputs = manifest.inputs_of(sheet_bytes, ts, templates)
+    names = [spec.output for spec in DOCUMENTS] + ([PACKAGE_OUTPUT] if combined else [])
+    previous = manifest.read_manifest(out_dir)
+    plan = manifest.plan_rebuild(out_dir, previous, inputs, names)
+    result = BuildResult(out_dir, changes=plan.changes)
+    if plan.up_to_date and not force:
+        result.up_to_date = True
+        result.files = {name: out_dir / name for name in names}
+    else:
+        if plan.edited and not force:
+            raise OutputError([Problem(Location(str(out_dir / name)),
+                                       "edited since the last build (its contents differ from manifest.json); "
+                                       "not overwritten. Build again with --force to write the new version and "
+                                       f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
+                               for name in plan.edited])
+        outputs = build_package(ts, templates_dir, combined)
+        for name in plan.edited:
+            kept = manifest.edited_copy_name(out_dir, name)
+            os.replace(out_dir / name, kept)
+            result.kept[name] = kept
+        for name, data in outputs.items():
+            path = out_dir / name
+            result.files[name] = path
+            if plan.previous.get(name) == data:
+                continue
+            atomic_write(path, data)
+            result.written.append(name)
+        if previous is not None:
+            on_disk = {n: (out_dir / n).read_bytes() for n in previous.get("outputs", {})
+                       if n not in outputs and (out_dir / n).exists()}
+        else:
+            on_disk = {}
+        manifest.write_manifest(out_dir, inputs, {**on_disk, **outputs})
+        write_redlines(result, plan)
     if pdf:
         convert_to_pdf(list(result.files.values()), out_dir, result)
     if check:
         run_check(result, ts)
     return result
+
+
+def write_redlines(result: BuildResult, plan) -> None:
+    """redlines/<name>.redline.docx: each rewritten document against its previous build (or the
+    hand-edited copy it replaced), with a summary of the sections whose text changed."""
+    from assembler.redline import redline
+
+    folder = result.out_dir / "redlines"
+    for name, path in result.files.items():
+        target = folder / f"{Path(name).stem}.redline.docx"
+        if name in result.kept:
+            old = result.kept[name]
+        elif name in plan.previous and name in result.written:
+            old = None
+        else:
+            continue
+        with tempfile.TemporaryDirectory(prefix="assembler-redline-") as tmp:
+            if old is None:
+                old = Path(tmp) / name
+                old.write_bytes(plan.previous[name])
+            summary = redline(old, path, target)
+        result.redlines[name] = (target, summary.describe())
 
 
 def run_check(result: BuildResult, ts) -> None:

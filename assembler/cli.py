@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--templates", type=Path, default=None, metavar="DIR",
                    help="folder holding agreement.docx, glossary.docx and certificate.docx")
     b.add_argument("--no-check", action="store_true", help="do not run the consistency pass on the result")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
 
     s = sub.add_parser("schema", help="print the JSON Schema of the term sheet (for YAML editors)")
     s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
@@ -49,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="YAML with allowed_series, known_terms, report_unused, report_undefined")
 
+    bt = sub.add_parser("batch", help="build and check many term sheets (files, globs, folders) in parallel")
+    bt.add_argument("paths", nargs="+", metavar="PATH")
+    bt.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: one per core)")
+    bt.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR",
+                    help="folder under which each variant's <deal-name>/ and the batch summary are written")
+
+    r = sub.add_parser("redline", help="compare two Word documents: write NEW with tracked changes against OLD")
+    r.add_argument("old", type=Path, metavar="OLD.docx")
+    r.add_argument("new", type=Path, metavar="NEW.docx")
+    r.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx")
+    r.add_argument("--author", default="assembler", help="author of the tracked changes (default: assembler)")
+
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
@@ -59,9 +74,24 @@ def _cmd_build(args) -> int:
     from assembler.build import TEMPLATES_DIR, build
 
     result = build(args.termsheet, args.output, combined=args.package, pdf=args.pdf,
-                   templates_dir=args.templates or TEMPLATES_DIR, check=not args.no_check)
-    for path in result.files.values():
-        print(f"wrote {path}")
+                   templates_dir=args.templates or TEMPLATES_DIR, check=not args.no_check, force=args.force)
+    if result.up_to_date:
+        print(f"up to date: {result.out_dir} (term sheet, templates and outputs unchanged; nothing rewritten)")
+    for name, path in result.files.items():
+        if name in result.written:
+            print(f"wrote {path}")
+        elif not result.up_to_date:
+            print(f"unchanged {path}")
+    for name, kept in result.kept.items():
+        print(f"kept your edited copy of {name} as {kept}")
+    if result.changes and not result.up_to_date:
+        print("term sheet changes since the last build:")
+        for line in result.changes:
+            print(f"  {line}")
+    for name, (path, lines) in result.redlines.items():
+        print(f"redline {path}")
+        for line in lines:
+            print(f"  {line}")
     for path in result.pdfs:
         print(f"wrote {path}")
     for note in result.notes:
@@ -181,7 +211,31 @@ def _cmd_dump(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump}
+def _cmd_batch(args) -> int:
+    from assembler import batch
+
+    return batch.main(args.paths, args.jobs, args.output)
+
+
+def _cmd_redline(args) -> int:
+    from assembler.redline import redline
+
+    out = args.output.resolve()
+    if out in (args.old.resolve(), args.new.resolve()):
+        raise AssemblerError(Problem(Location(str(args.output)), "the redline would overwrite one of the documents "
+                                                                 "it compares; choose another -o"))
+    summary = redline(args.old, args.new, args.output, author=args.author)
+    print(f"wrote {args.output}")
+    lines = summary.describe()
+    for line in lines:
+        print(f"  {line}")
+    if not lines:
+        print("  no differences")
+    return EXIT_OK
+
+
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump, "redline": _cmd_redline,
+            "batch": _cmd_batch}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ def sha256(data: bytes) -> str:
 
 def termsheet_values(ts) -> dict:
     """The validated term sheet as plain JSON values (dates ISO, decimals as written)."""
-    return json.loads(ts.model_dump_json())
+    return json.loads(json.dumps(ts.model_dump(mode="python", warnings=False), default=str))
 
 
 def inputs_of(termsheet_bytes: bytes, ts, templates: dict[str, str]) -> dict:

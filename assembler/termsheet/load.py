@@ -6,6 +6,11 @@ each located as ``FILE:LINE:COLUMN: field.path: message`` (1-based), sorted by l
 
 Unquoted YAML numbers with a decimal point are read as exact ``Decimal`` values (never floats), so
 ``par_value: 0.0001`` keeps every digit as written.
+
+A term sheet may say ``extends: base.yaml`` (a path relative to its own file; chains allowed) and
+override any field of the base: mappings merge deeply, lists and single values replace. Every
+recorded spot carries the file it was written in, so a problem is reported in the base file for
+an inherited value and in the variant for an overridden one.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ __all__ = ["load_termsheet", "termsheet_json_schema", "MAX_BYTES"]
 MAX_BYTES = 1_000_000
 #: Largest number of YAML nodes visited (aliases counted each time they are used).
 MAX_NODES = 100_000
+#: Longest chain of ``extends:`` followed (a variant, its base, the base's base...).
+MAX_EXTENDS = 16
+#: The top-level key naming the base term sheet; not a model field.
+EXTENDS = "extends"
 
 Path_ = tuple[str | int, ...]
 
@@ -39,6 +48,7 @@ Path_ = tuple[str | int, ...]
 class _Mark:
     line: int  # 1-based
     column: int  # 1-based
+    file: str  # the file the mark is in (a base term sheet for an inherited value)
 
 
 @dataclass(frozen=True)
@@ -87,15 +97,16 @@ class _TooLarge(Exception):
     pass
 
 
-def _mark(mark: yaml.Mark) -> _Mark:
-    return _Mark(mark.line + 1, mark.column + 1)
+def _mark(mark: yaml.Mark, file: str) -> _Mark:
+    return _Mark(mark.line + 1, mark.column + 1, file)
 
 
 class _Walker:
     """Records where every field is, and finds duplicate and non-text keys."""
 
-    def __init__(self, loader: _Loader) -> None:
+    def __init__(self, loader: _Loader, file: str) -> None:
         self.loader = loader
+        self.file = file
         self.spots: dict[Path_, _Spot] = {}
         self.problems: list[tuple[_Mark, str, str]] = []  # (mark, field path, message)
         self.visited = 0
@@ -106,14 +117,14 @@ class _Walker:
             raise _TooLarge
         scalar = isinstance(node, yaml.ScalarNode)
         # A later occurrence wins, as it does in the loaded data (merge keys, duplicates).
-        self.spots[path] = _Spot(key_mark, _mark(node.start_mark), scalar)
+        self.spots[path] = _Spot(key_mark, _mark(node.start_mark, self.file), scalar)
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, _Mark] = {}
             for key_node, _value in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
                     continue
                 key = self.loader.construct_object(key_node, deep=True)
-                here = _mark(key_node.start_mark)
+                here = _mark(key_node.start_mark, self.file)
                 if not isinstance(key, str):
                     self.problems.append(
                         (here, format_loc(path), f"field name {describe_value(key)} must be text "
@@ -134,10 +145,10 @@ class _Walker:
                     continue
                 key = self.loader.construct_object(key_node, deep=True)
                 if isinstance(key, str):
-                    self.walk(value_node, path + (key,), _mark(key_node.start_mark))
+                    self.walk(value_node, path + (key,), _mark(key_node.start_mark, self.file))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                here = _mark(item.start_mark)
+                here = _mark(item.start_mark, self.file)
                 self.walk(item, path + (index,), here)
 
 
@@ -210,8 +221,7 @@ def _model_at(loc: Path_) -> type[BaseModel] | None:
 
 
 class _Locator:
-    def __init__(self, file: str, spots: dict[Path_, _Spot], root: _Mark) -> None:
-        self.file = file
+    def __init__(self, spots: dict[Path_, _Spot], root: _Mark) -> None:
         self.spots = spots
         self.root = root
 
@@ -237,7 +247,7 @@ class _Locator:
         return spot.key if spot else self.at_field(loc[:-1])[0]
 
     def problem(self, mark: _Mark, loc: Path_, message: str) -> Problem:
-        location = Location(self.file, mark.line, mark.column, format_loc(loc) or None)
+        location = Location(mark.file, mark.line, mark.column, format_loc(loc) or None)
         return Problem(location, message)
 
 
@@ -317,16 +327,22 @@ def _problems_from(exc: ValidationError, locator: _Locator) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------------------------
-# Public API
+# Reading one file, and following `extends:`
 
 
-def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
-    """Read, check and return the term sheet at ``path``.
+@dataclass
+class _Document:
+    """One YAML file read: its data, where each value is, and its duplicate/non-text keys."""
 
-    Raises :class:`~assembler.errors.TermSheetError` listing every problem found, each located
-    at ``FILE:LINE:COLUMN`` with the dotted field path.
-    """
-    file = os.fspath(path)
+    file: str
+    data: dict[Any, Any]
+    spots: dict[Path_, _Spot]
+    root: _Mark
+    problems: list[Problem]
+
+
+def _read_document(file: str) -> _Document:
+    """Read and compose one YAML file (no validation); raise its read or syntax errors."""
     try:
         with open(file, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
@@ -372,8 +388,8 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
                         f"the term sheet must be a set of 'field: value' lines, got {kind}",
                     )
                 )
-            walker = _Walker(loader)
-            walker.walk(node, (), _mark(node.start_mark))
+            walker = _Walker(loader, file)
+            walker.walk(node, (), _mark(node.start_mark, file))
             data = loader.construct_document(node)
         except yaml.YAMLError as exc:
             raise TermSheetError(_syntax_problem(file, text, exc)) from None
@@ -391,18 +407,109 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     finally:
         loader.dispose()
 
-    locator = _Locator(file, walker.spots, _mark(node.start_mark))
     # Duplicate or non-text keys are reported together with every other problem.
     problems = [
-        Problem(Location(file, mark.line, mark.column, field or None), message)
+        Problem(Location(mark.file, mark.line, mark.column, field or None), message)
         for mark, field, message in walker.problems
     ]
+    return _Document(file, data, walker.spots, _mark(node.start_mark, file), problems)
+
+
+def _merge(base: dict[Any, Any], over: dict[Any, Any], path: Path_,
+           replaced: set[Path_]) -> dict[Any, Any]:
+    """``over`` laid on ``base``: mappings merge deeply, anything else replaces.
+
+    Every path of ``base`` whose value was replaced is added to ``replaced``. Neither input is
+    changed (YAML aliases may share objects between places).
+    """
+    out = dict(base)
+    for key, value in over.items():
+        here = path + (key,)
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out[key] = _merge(base[key], value, here, replaced)
+        else:
+            out[key] = value
+            if key in base:
+                replaced.add(here)
+    return out
+
+
+def _merge_spots(base: dict[Path_, _Spot], over: dict[Path_, _Spot],
+                 replaced: set[Path_]) -> dict[Path_, _Spot]:
+    """Spots of the merged data: the base's, less what was replaced, then the variant's on top."""
+    kept = {
+        path: spot for path, spot in base.items()
+        if not any(path[:n] in replaced for n in range(1, len(path) + 1))
+    }
+    kept.update(over)  # a mapping written in both is placed where the variant wrote it
+    return kept
+
+
+def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
+    """``file`` read with every ``extends:`` followed; the files read, variant first.
+
+    ``chain`` holds the real paths of the files already being resolved (for cycle detection).
+    The result's ``data`` has no ``extends`` key; its root is the variant's.
+    """
+    doc = _read_document(file)
+    files = [file]
+    if EXTENDS not in doc.data:
+        return doc, files
+    target = doc.data.pop(EXTENDS)
+    spot = doc.spots.pop((EXTENDS,))
+    for path in [p for p in doc.spots if p[:1] == (EXTENDS,)]:
+        del doc.spots[path]
+
+    def fail(message: str) -> TermSheetError:
+        mark = spot.value
+        return TermSheetError(
+            doc.problems + [Problem(Location(file, mark.line, mark.column, EXTENDS), message)]
+        )
+
+    if not isinstance(target, str) or not target.strip():
+        raise fail("must be the path of the base term sheet (relative to this file), "
+                   f"got {describe_value(target)}")
+    base_file = os.path.normpath(os.path.join(os.path.dirname(file), target.strip()))
+    real = os.path.realpath(base_file)
+    if real in chain:
+        names = [os.path.basename(f) for f in chain[chain.index(real):]]
+        cycle = " -> ".join(names + [os.path.basename(real)])
+        raise fail(f"'{target}' extends back to a term sheet that extends it (cycle: {cycle})")
+    if len(chain) >= MAX_EXTENDS:
+        raise fail(f"too many levels of 'extends' (at most {MAX_EXTENDS})")
+    if not os.path.exists(base_file):
+        raise fail(f"base term sheet '{target}' not found (looked for {base_file})")
+    if os.path.isdir(base_file):
+        raise fail(f"base term sheet '{target}' is a directory, not a term sheet file")
+
+    base, base_files = _resolve(base_file, chain + [real])
+    replaced: set[Path_] = set()
+    data = _merge(base.data, doc.data, (), replaced)
+    spots = _merge_spots(base.spots, doc.spots, replaced)
+    merged = _Document(file, data, spots, doc.root, doc.problems + base.problems)
+    return merged, files + base_files
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
+    """Read, check and return the term sheet at ``path``, following ``extends:`` if it has one.
+
+    Raises :class:`~assembler.errors.TermSheetError` listing every problem found, each located
+    at ``FILE:LINE:COLUMN`` with the dotted field path, in the file where the value was written.
+    """
+    file = os.fspath(path)
+    doc, files = _resolve(file, [os.path.realpath(file)])
+    locator = _Locator(doc.spots, doc.root)
+    problems = list(doc.problems)
     try:
-        termsheet = TermSheet.model_validate(_text_keys_only(data))
+        termsheet = TermSheet.model_validate(_text_keys_only(doc.data))
     except ValidationError as exc:
         problems.extend(_problems_from(exc, locator))
     if problems:
-        raise TermSheetError(_sorted(problems))
+        raise TermSheetError(_sorted(problems, files))
     return termsheet
 
 
@@ -415,8 +522,15 @@ def _text_keys_only(data: Any) -> Any:
     return data
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.location.line or 0, p.location.column or 0))
+def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:
+    """By file (the variant first, then its bases in order), then line and column."""
+    order = {name: index for index, name in enumerate(files)}
+
+    def key(p: Problem) -> tuple[int, str, int, int]:
+        loc = p.location
+        return (order.get(loc.file, len(order)), loc.file, loc.line or 0, loc.column or 0)
+
+    return sorted(problems, key=key)
 
 
 def termsheet_json_schema() -> dict[str, Any]:
@@ -427,5 +541,14 @@ def termsheet_json_schema() -> dict[str, Any]:
         "title": "Assembler term sheet",
     }
     result.update({k: v for k, v in schema.items() if k != "title"})
+    result["properties"] = {
+        EXTENDS: {
+            "type": "string",
+            "title": "Extends",
+            "description": "Path of a base term sheet, relative to this file. Its fields are "
+                           "used unless given here: mappings merge deeply, lists and single "
+                           "values replace.",
+        },
+        **result.get("properties", {}),
+    }
     return result
-
