@@ -78,7 +78,7 @@ def test_build_command_writes_the_package(tmp_path):
     out = tmp_path / "ascent-series-j"
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "securities-purchase-agreement.docx", "exhibit-1-glossary-of-defined-terms.docx",
-        "exhibit-2-certificate-of-designations.docx", PACKAGE_OUTPUT])
+        "exhibit-2-certificate-of-designations.docx", PACKAGE_OUTPUT, "manifest.json"])
 
 
 def test_schema_is_json_schema_of_the_term_sheet():

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from assembler.docmodel import model
+from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
 from assembler.docmodel.ooxml import qn, read_package, story_paragraphs
@@ -439,7 +440,9 @@ _REF_RE = re.compile(
     rf"(?P<nums>{_NUM}(?:{_SEP}(?:Section\s+)?{_NUM})*)"
 )
 _CLAUSE_NUM = r"\([a-z]{1,4}\)|\([ivx]+\)|\(\d{1,3}\)|\([A-Z]\)"
-_CLAUSE_RE = re.compile(rf"\b(?P<this>[Tt]his\s+)?[Cc]lauses?\s+(?P<nums>(?:{_CLAUSE_NUM})(?:{_SEP}(?:{_CLAUSE_NUM}))*)")
+_CLAUSE_RE = re.compile(
+    rf"\b(?P<this>[Tt]his\s+)?[Cc]lauses?\s+(?P<nums>(?:{_CLAUSE_NUM})(?:{_SEP}(?:{_CLAUSE_NUM}))*)"
+)
 _ONE_NUM = re.compile(_NUM)
 _ONE_CLAUSE = re.compile(_CLAUSE_NUM)
 _EXHIBIT_NUM = re.compile(r"[0-9]+(?:-[0-9]+)?|[A-Z](?:-[0-9]+)?")
@@ -518,7 +521,8 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
 # ---------------------------------------------------------------------------------------------
 # Stage 2: the document
 
-_TITLE_RE = re.compile(r"^\s*(?P<word>EXHIBIT|Exhibit|SCHEDULE|Schedule)\s+(?P<id>[0-9]+|[A-Z])\s*[.:]?\s*$")
+_TITLE_RE = re.compile(r"^\s*(?P<word>EXHIBIT|Exhibit|SCHEDULE|Schedule)\s+(?P<id>[0-9]+|[A-Z])\s*"
+                       r"(?:[.:]?\s*$|[-–—:]\s+\S.{0,100}$)")
 _REF_INSTR = re.compile(r"^\s*REF\s+(\S+)", re.IGNORECASE)
 
 
@@ -571,6 +575,7 @@ def read_document(path: str | Path) -> Document:
 
     for part, root in _stories(package):
         elements = list(story_paragraphs(root))
+        before = len(bookmark_elements)
         labels: list[ListLabel | None] = (engine.label_paragraphs(elements) if part == "body"
                                           else [None] * len(elements))
         stack: list[_FieldState] = []
@@ -590,6 +595,11 @@ def read_document(path: str | Path) -> Document:
                 if scan.emphasis:
                     emphasis_of[id(para)] = scan.emphasis
                 _body_paragraph(para, scan)
+        if sum(1 for _ in root.iter(_BOOKMARK)) > len(bookmark_elements) - before:
+            # bookmarks that start between paragraphs (or repeat a name): mark the next paragraph
+            for name, element in bookmarks(root).items():
+                if name not in bookmark_elements and element is not None and id(element) in element_of:
+                    bookmark_elements[name] = element_of[id(element)]
     _outline(document, fields_of, emphasis_of)
     document.bookmarks = dict(bookmark_elements)
     for para in document.paragraphs:
@@ -642,7 +652,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
             continue
         text = para.text
         stripped = text.strip()
-        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 40 else None
+        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 else None
         if title:
             word, ident = title.group("word").lower(), title.group("id")
             if word == "exhibit":
