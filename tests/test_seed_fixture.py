@@ -58,6 +58,15 @@ def test_every_reference_to_a_missing_section_is_flagged(fixture):
 
 
 @pytest.mark.parametrize("fixture", SEED_FIXTURES)
+def test_the_seeds_misdirected_references_are_flagged(fixture):
+    _code, report = check_json(str(FIXTURES / fixture), "--select", "xref.misdirected")
+    found = {(f["section"], f["snippet"]) for f in report["findings"]}
+    # the purchaser's representations are III.D, and the seed's II.D never defines "Closing"
+    assert ("III.C.2", "Section III.C below") in found
+    assert any(snippet == "Section II.D" for _, snippet in found)
+
+
+@pytest.mark.parametrize("fixture", SEED_FIXTURES)
 def test_the_reports_are_byte_for_byte_reproducible(fixture):
     for fmt in ("json", "text"):
         runs = [run_cli("check", str(FIXTURES / fixture), "--termsheet", str(SEED_TERMSHEET), "--format", fmt)

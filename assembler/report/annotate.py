@@ -30,8 +30,8 @@ def comment_text(f: Finding, elsewhere: bool = False) -> str:
     return f"{Severity(f.severity).value.upper()} {f.code}{section}{where}: {f.message} — “{f.snippet}”"
 
 
-def _runs_for(paragraph: DocxParagraph, snippet: str) -> list[Run]:
-    """The direct runs covering *snippet* in *paragraph*; all runs when it cannot be placed."""
+def _runs_for(paragraph: DocxParagraph, snippet: str, occurrence: int = 0) -> list[Run]:
+    """The direct runs covering the *occurrence*-th *snippet* in *paragraph*; all runs when it cannot be placed."""
     runs = [Run(r, paragraph) for r in paragraph._p.findall(qn("w:r"))]
     if not runs:
         return [paragraph.add_run("")]
@@ -41,7 +41,12 @@ def _runs_for(paragraph: DocxParagraph, snippet: str) -> list[Run]:
         spans.append((pos, pos + len(text)))
         pos += len(text)
     joined = "".join(r.text for r in runs)
-    at = joined.find(snippet) if snippet else -1
+    at = -1
+    for _ in range(occurrence + 1 if snippet else 0):
+        found = joined.find(snippet, at + 1)
+        if found < 0:
+            break
+        at = found
     if at < 0:
         return runs
     end = at + len(snippet)
@@ -55,13 +60,17 @@ def annotate_document(source: Path, target: Path, findings: list[Finding]) -> by
     body = doc.element.body
     paragraphs = list(story_paragraphs(body))
     first = paragraphs[0] if paragraphs else doc.add_paragraph()._p
-    for f in findings:
+    seen: dict[tuple[str, int, str], int] = {}
+    for f in sorted(findings, key=Finding.sort_key):
         in_body = f.part == "body" and 0 <= f.paragraph < len(paragraphs)
+        key = (f.part, f.paragraph, f.snippet)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
         p = paragraphs[f.paragraph] if in_body else first
         if p is None:
             continue
         para = DocxParagraph(p, doc._body)
-        runs = _runs_for(para, f.snippet) if in_body else _runs_for(para, "")
+        runs = _runs_for(para, f.snippet, occurrence) if in_body else _runs_for(para, "")
         comment = doc.add_comment(runs, text=comment_text(f, elsewhere=not in_body), author=AUTHOR,
                                   initials=INITIALS)
         comment._comment_elm.set(qn("w:date"), COMMENT_DATE.strftime("%Y-%m-%dT%H:%M:%SZ"))

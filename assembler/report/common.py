@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 
 from assembler.check.rule import Finding, Severity
@@ -30,8 +32,16 @@ def paragraph_of(package: Package | None, finding: Finding) -> Paragraph | None:
     return None
 
 
-def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT) -> str:
-    """*snippet* with up to *context* characters either side, on one line: '…set forth in «Section IV.G».'"""
+def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT, offset: int = -1) -> str:
+    """*snippet* with up to *context* characters either side, on one line: '…set forth in «Section IV.G».'
+
+    With *offset* (where the snippet starts in *text*) the excerpt shows that occurrence."""
+    if snippet and offset >= 0 and text[offset:offset + len(snippet)] == snippet:
+        start, end = max(0, offset - context), min(len(text), offset + len(snippet) + context)
+        one_line = lambda piece: re.sub(r"\s+", " ", piece)  # noqa: E731
+        head = ("…" if start else "") + one_line(text[start:offset])
+        tail = one_line(text[offset + len(snippet):end]) + ("…" if end < len(text) else "")
+        return f"{head}«{one_line(snippet)}»{tail}"
     flat = " ".join(text.split())
     snip = " ".join(snippet.split())
     at = flat.find(snip) if snip else -1

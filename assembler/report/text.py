@@ -29,7 +29,7 @@ def render_text(files: list[str], findings: list[Finding], package: Package | No
                 where = f"{where} ({f.part})"
             lines.append(f"  {where}  {Severity(f.severity).value}  {f.code}: {f.message}")
             p = paragraph_of(package, f)
-            shown = excerpt(p.text, f.snippet) if p is not None else f.snippet
+            shown = excerpt(p.text, f.snippet, offset=f.offset) if p is not None else f.snippet
             lines.append(f"      {shown}")
         lines.append("")
     counts = summary(findings)

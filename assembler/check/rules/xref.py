@@ -548,7 +548,15 @@ def _directions(ctx: Context, package: Package, document: Document, order: dict[
         if target is None or target.document != para.document or target.exhibit != para.exhibit:
             continue
         there = order.get(id(target))
-        if target is para or target in (document.section_of(para).ancestors if document.section_of(para) else []):
+        if target is para:
+            continue
+        enclosing = document.section_of(para)
+        if target is enclosing or target in (enclosing.ancestors if enclosing else []):
+            if ref.direction == "below":  # the section the reference stands in began above it
+                yield _finding(ctx, MISDIRECTED, para, _with_direction(para, ref),
+                               f"{_describe(target.number, target.level)} is the section this reference stands "
+                               "in, which begins above it, not below; another section is probably meant",
+                               ref.start)
             continue
         if ref.direction == "above" and there > here:
             yield _finding(ctx, MISDIRECTED, para, _with_direction(para, ref),
@@ -676,6 +684,15 @@ MISDIRECTED = Rule(
             "2|Deliveries. Company delivers this Agreement.",
             "2|Closing. Once the documents listed in Section I.A below are delivered, the closing occurs.",
             note="“below” pointing back",
+        ),
+        example(
+            "T|Securities Purchase Agreement",
+            "1|Representations and Warranties.",
+            "2|Acknowledgments Regarding Purchaser. Company acknowledges that:",
+            "3|Purchaser makes no representations other than those set forth in Section I.A below; and",
+            "3|Purchaser is not acting as an advisor to Company.",
+            "2|Representations of Purchaser. Purchaser represents as follows.",
+            note="“below” pointing to the section the reference stands in (the seed's Section III.C below)",
         ),
         example(
             "T|Securities Purchase Agreement",
