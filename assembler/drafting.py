@@ -88,6 +88,34 @@ def paragraph_style(doc, style_id: str, name: str, *, base="Normal", align=None,
     return style
 
 
+OWN_STYLES = ("DocTitle", "Centered", "BodyPara", "SignatureLine", "JinjaTag", "Recital", "Definition")
+
+
+def prune_styles(doc, keep: set[str]) -> None:
+    """Drop the styles nobody uses from python-docx's default template (hundreds of table and list
+    styles and latent-style entries): keep the defaults, our own styles, *keep*, and what they name."""
+    root = doc.styles.element
+    styles = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
+    wanted = [sid for sid, s in styles.items()
+              if s.get(qn("w:default")) == "1" or sid in keep or sid in OWN_STYLES or "Level" in sid]
+    kept: set[str] = set()
+    while wanted:
+        sid = wanted.pop()
+        if sid in kept or sid not in styles:
+            continue
+        kept.add(sid)
+        for tag in ("w:basedOn", "w:link", "w:next"):
+            ref = styles[sid].find(qn(tag))
+            if ref is not None:
+                wanted.append(ref.get(qn("w:val")))
+    for sid, style in styles.items():
+        if sid not in kept:
+            root.remove(style)
+    latent = root.find(qn("w:latentStyles"))
+    if latent is not None:
+        root.remove(latent)
+
+
 def base_document(level_prefix: str | None, numbered: bool = True):
     doc = Document()
     # Drop the parts of python-docx's default template a legal document has no use for: a
@@ -140,6 +168,7 @@ def base_document(level_prefix: str | None, numbered: bool = True):
         paragraph_style(doc, "Recital", "Recital", align=just, num=(2, 0) if numbered else None)
     set_numbering(doc, abstracts, nums)
     paragraph_style(doc, "Definition", "Glossary Definition", align=just, first_line=Inches(0.5))
+    prune_styles(doc, keep={"Header", "Footer", "HeaderChar", "FooterChar", "CommentText", "CommentReference"})
     section = doc.sections[0]
     section.page_width, section.page_height = Inches(8.5), Inches(11)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
