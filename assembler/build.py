@@ -81,7 +81,8 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     templates = {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
     values = deal_values(ts)
     contexts = {s.key: document_context(values, s.key) for s in DOCUMENTS}
-    rendered = {key: templates[key].render_tree(contexts[key]) for key in templates}
+    # The term sheet refuses control characters, so no value holds a tab or line break to convert.
+    rendered = {key: templates[key].render_tree(contexts[key], listing=False) for key in templates}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
                    engine=r.template.numbering_engine) for key, r in rendered.items()])
     out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})")

@@ -55,6 +55,19 @@ def _describe(exc: jinja2.TemplateError, source: str) -> str:
     return f"template error{where}: {exc.message or exc}"
 
 
+def _has_listing_characters(value, depth: int = 0) -> bool:
+    """Whether any text in the context holds a tab, line break or page break docxtpl must convert."""
+    if isinstance(value, str):
+        return any(ch in value for ch in "\t\n\a\f")
+    if depth > 8:
+        return True
+    if isinstance(value, dict):
+        return any(_has_listing_characters(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_listing_characters(v, depth + 1) for v in value)
+    return False
+
+
 @dataclass
 class Rendered:
     """One rendered document: the parsed main part, and the other parts that rendering changed."""
@@ -112,7 +125,7 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
 
-    def _render_part(self, name: str, context: dict) -> str:
+    def _render_part(self, name: str, context: dict, listing: bool = True) -> str:
         compiled, prepared = self._compiled[name]
         try:
             xml = compiled.render(context)
@@ -124,13 +137,18 @@ class Template:
             raise TemplateError(Problem(Location(self.name), f"cannot render: {exc}")) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
+        if listing and _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
             xml = self._docxtpl.resolve_listing(xml)
         return xml
 
-    def render_tree(self, context: dict) -> Rendered:
-        """Render every templated part; the main part comes back parsed, ready for references."""
-        main = self._render_part(MAIN, context)
+    def render_tree(self, context: dict, listing: bool | None = None) -> Rendered:
+        """Render every templated part; the main part comes back parsed, ready for references.
+
+        *listing*: whether a value may hold tabs or line breaks that docxtpl must turn into Word
+        markup; None looks through the context to find out."""
+        if listing is None:
+            listing = _has_listing_characters(context)
+        main = self._render_part(MAIN, context, listing)
         try:
             if "<w:tbl" in main:
                 root = self._docxtpl.fix_tables(main)
@@ -139,7 +157,7 @@ class Template:
         except etree.XMLSyntaxError as exc:
             raise TemplateError(Problem(Location(self.name), f"the rendered document is not valid XML ({exc}); "
                                                               "a tag probably splits a Word element")) from None
-        parts = {name: self._render_part(name, context).encode("utf-8")
+        parts = {name: self._render_part(name, context, listing).encode("utf-8")
                  for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
 
@@ -147,11 +165,11 @@ class Template:
         """The reproducible .docx bytes of *rendered*: unchanged parts reuse their compressed form."""
         entries = dict(self._static)
         entries[MAIN] = ZipEntry.of(MAIN, etree.tostring(rendered.document, xml_declaration=True,
-                                                         encoding="UTF-8", standalone=True))
+                                                         encoding="UTF-8", standalone=True), level=1)
         for name, data in rendered.parts.items():
-            entries[name] = ZipEntry.of(name, data)
+            entries[name] = ZipEntry.of(name, data, level=1)
         if self._core is not None:
-            entries[CORE] = ZipEntry.of(CORE, self._core_xml(title))
+            entries[CORE] = ZipEntry.of(CORE, self._core_xml(title), level=1)
         return write_zip(entries.values())
 
     def _core_xml(self, title: str | None) -> bytes:

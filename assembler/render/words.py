@@ -9,6 +9,7 @@ written in the American drafting style: no "and" inside a number and no commas
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -88,6 +89,7 @@ def _group(digits: str) -> str:
     return f"{sign}{int(whole):,}{dot}{fraction}"
 
 
+@lru_cache(maxsize=4096)
 def _words(n: int) -> str:
     """Lowercase cardinal words, American style: 'one thousand two hundred thirty-four'."""
     return _american(num2words(n, lang="en"))

@@ -31,8 +31,10 @@ class ZipEntry:
     deflated: bytes
 
     @classmethod
-    def of(cls, name: str, data: bytes) -> ZipEntry:
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    def of(cls, name: str, data: bytes, level: int = 6) -> ZipEntry:
+        """Deflate *data*; parts written once per template take the default level, parts written
+        on every render take level 1 (three times faster, a few per cent larger)."""
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         return cls(name, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
 
 
