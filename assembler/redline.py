@@ -46,6 +46,7 @@ from pathlib import Path
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
+from assembler.docmodel.parse import auto_number
 from assembler.docmodel.ooxml import NSMAP, Package, paragraph_text, qn, read_package, story_paragraphs
 from assembler.render.write import atomic_write, reproducible_zip
 
@@ -468,8 +469,8 @@ def _section_map(package: Package) -> dict[etree._Element, str | None]:
     current = None
     for p, label in zip(paragraphs, labels):
         if label is not None:
-            number = label.full_context()
-            if any(ch.isalnum() for ch in number):
+            number = auto_number(label)   # the form the checker reports: "I.G.5(a)"
+            if number:
                 current = number
         out[p] = current            # the key keeps lxml's proxy (and so its identity) alive
     return out
