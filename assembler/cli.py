@@ -88,7 +88,7 @@ def _cmd_build(args) -> int:
         print("term sheet changes since the last build:")
         for line in result.changes:
             print(f"  {line}")
-    for name, (path, lines) in result.redlines.items():
+    for path, lines in result.redlines.values():
         print(f"redline {path}")
         for line in lines:
             print(f"  {line}")

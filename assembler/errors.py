@@ -6,7 +6,7 @@ process with exit code 2 (unusable input). Nothing here ever prints a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ typed labels and with Word's automatic numbering, and fail any rule that has no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -87,6 +87,11 @@ class Context:
     package: Package
     termsheet: Any = None
     config: Config = field(default_factory=Config)
+
+    def paragraphs(self) -> Iterator[Paragraph]:
+        """Every paragraph of every document of the package (all stories), in order."""
+        for doc in self.package.documents:
+            yield from doc.paragraphs
 
     def finding(self, rule: Rule, paragraph: Paragraph, snippet: str, message: str,
                 severity: Severity | None = None, offset: int = -1) -> Finding:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.docmodel.model import Definition, Paragraph
@@ -26,11 +26,6 @@ QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0"
 
 # --------------------------------------------------------------------------------------------
 # Shared helpers
-
-
-def _paragraphs(ctx: Context) -> Iterator[Paragraph]:
-    for doc in ctx.package.documents:
-        yield from doc.paragraphs
 
 
 def _definitions(ctx: Context) -> list[Definition]:
@@ -192,7 +187,7 @@ def find_unused(ctx: Context) -> Iterable[Finding]:
     by_term: dict[str, list[Definition]] = defaultdict(list)
     for d in _definitions(ctx):
         by_term[d.term].append(d)
-    paragraphs = list(_paragraphs(ctx))
+    paragraphs = list(ctx.paragraphs())
     for term, defs in by_term.items():
         if not term.strip():
             continue
@@ -259,7 +254,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     each = [(term, re.compile(_variant_body(term), re.IGNORECASE)) for term in terms]
     anywhere = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
                           + r")(?![A-Za-z0-9])", re.IGNORECASE)
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for m in anywhere.finditer(p.text):
             found = " ".join(m.group(0).split())
             if found in allowed or found == found.lower() or found == found.upper():

@@ -137,13 +137,8 @@ def pairs(text: str) -> Iterator[Pair]:
         yield Pair(kind, value, figure, m.group(0), m.start(), m.end())
 
 
-def _paragraphs(ctx: Context) -> Iterator[Paragraph]:
-    for doc in ctx.package.documents:
-        yield from doc.paragraphs
-
-
 def find_words(ctx: Context) -> Iterable[Finding]:
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for pair in pairs(p.text):
             if pair.words is None or pair.figure is None or pair.words == pair.figure:
                 continue
@@ -243,7 +238,7 @@ class Purchase:
 
 def _purchase(ctx: Context) -> Purchase | None:
     """The first paragraph stating an aggregate purchase (sum, shares and/or price)."""
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         s, n, pr = AGGREGATE_SUM.search(p.text), AGGREGATE_SHARES.search(p.text), PRICE.search(p.text)
         if s or n:
             return Purchase(p, _group_number(n, "shares")[0] if n else None,
@@ -278,7 +273,7 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
         if price is None and n and total is not None:
             price = total / n
     total_shares = purchase.total_shares if purchase else None
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         text = p.text
         per = PER_CLOSING.search(text)
         schedule = list(SCHEDULE_ITEM.finditer(text))

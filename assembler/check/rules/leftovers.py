@@ -8,7 +8,7 @@ belong in a final agreement ("[Signature page follows]", "[Signature Page to ...
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Document, Paragraph
@@ -37,13 +37,8 @@ LEGAL_BRACKETS = re.compile(
 )
 
 
-def _paragraphs(ctx: Context) -> Iterator[Paragraph]:
-    for doc in ctx.package.documents:
-        yield from doc.paragraphs
-
-
 def find_tags(ctx: Context) -> Iterable[Finding]:
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for m in TAG.finditer(p.text):
             snippet = m.group(0)
             if snippet[0] in MARKERS:
@@ -56,7 +51,7 @@ def find_tags(ctx: Context) -> Iterable[Finding]:
 
 
 def find_placeholders(ctx: Context) -> Iterable[Finding]:
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for m in PLACEHOLDER.finditer(p.text):
             inner = m.group("bracketed")
             if inner is not None and LEGAL_BRACKETS.fullmatch(inner.strip()):

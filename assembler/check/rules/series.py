@@ -33,11 +33,6 @@ DESIGNATES = re.compile(
 )
 
 
-def _paragraphs(ctx: Context) -> Iterator[Paragraph]:
-    for doc in ctx.package.documents:
-        yield from doc.paragraphs
-
-
 def _letter(match: re.Match, text: str) -> str | None:
     """The series letter of a mention, or None when the match is not a series designation."""
     letter = match.group("letter")
@@ -71,7 +66,7 @@ def designated_series(ctx: Context) -> tuple[str | None, str]:
         return _normal(ctx.termsheet.series), "term sheet"
     designations: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for m in DESIGNATES.finditer(p.text):
             letter = m.group("a") or m.group("b") or m.group("c")
             if letter.isupper() or p.text == p.text.lower():
@@ -91,7 +86,7 @@ def find_series(ctx: Context) -> Iterable[Finding]:
         return
     allowed = {_normal(s) for s in ctx.config.allowed_series} | {series}
     where = "the term sheet names" if source == "term sheet" else "the documents designate"
-    for p in _paragraphs(ctx):
+    for p in ctx.paragraphs():
         for letter, m in mentions(p):
             if letter in allowed:
                 continue
