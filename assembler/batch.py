@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from assembler.build import DOCUMENTS, TEMPLATES_DIR, build_package, slugify
+from assembler.build import DOCUMENTS, TEMPLATES_DIR, build, slugify
 from assembler.errors import AssemblerError, Location, OutputError, Problem
 from assembler.render.write import atomic_write
 from assembler.termsheet import load_termsheet
@@ -187,21 +187,17 @@ def _name_task(file: str) -> tuple[str | None, tuple[str, ...]]:
         return None, (_internal(exc, "load"),)
 
 
-def _build_task(file: str, out_root: str, name: str, templates_dir: str) -> VariantResult:
-    """Phase 2: load ``file``, build it into ``out_root/name``, check it, return the counts."""
+def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: bool = False) -> VariantResult:
+    """Phase 2: build ``file`` into ``out_root/name`` (manifest, hand-edit protection and redlines
+    as `assembler build`), check it, return the counts."""
     base = VariantResult(file, FAILED, name)
-    stage = "load"
+    stage = "build"
     try:
-        termsheet = load_termsheet(file)
-        base = _replace(base, deal_name=termsheet.deal_name)
-        stage = "build"
         folder = _contained(Path(out_root), name)
-        outputs = build_package(termsheet, Path(templates_dir))
-        written = []
-        for file_name, data in outputs.items():
-            atomic_write(folder / file_name, data)
-            written.append(file_name)
-        del outputs
+        built = build(Path(file), out_dir=folder, templates_dir=Path(templates_dir), force=force)
+        termsheet = built.termsheet
+        base = _replace(base, deal_name=termsheet.deal_name)
+        written = list(built.files)  # every output of the variant, rewritten this time or not
         stage = "check"
         from assembler.check.runner import check_paths
 
@@ -287,7 +283,7 @@ class _Progress:
 
 def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
               progress: TextIO | None = sys.stderr,
-              templates_dir: Path = TEMPLATES_DIR) -> BatchSummary:
+              templates_dir: Path = TEMPLATES_DIR, force: bool = False) -> BatchSummary:
     """Build and check every term sheet named by ``paths`` with ``jobs`` worker processes.
 
     Never raises for a bad variant: each one's outcome is in the returned summary, which is also
@@ -328,7 +324,7 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
                 # Phase 2: load, build and check each variant that loaded.
                 _run_bounded(
                     pool, _build_task,
-                    [(i, (inputs[i][0], str(out_root), names[i], str(templates_dir)))
+                    [(i, (inputs[i][0], str(out_root), names[i], str(templates_dir), force))
                      for i in todo if names[i] is not None],
                     workers * IN_FLIGHT_PER_WORKER, finish,
                     lambda i, exc: VariantResult(inputs[i][0], FAILED, names[i] or "",
@@ -477,13 +473,13 @@ def format_table(summary: BatchSummary) -> str:
 
 
 def main(paths: list[str], jobs: int | None = None, out_root: str | os.PathLike[str] = "output",
-         *, out: TextIO | None = None, progress: TextIO | None = None) -> int:
+         *, out: TextIO | None = None, progress: TextIO | None = None, force: bool = False) -> int:
     """Run the batch, print the table on ``out`` (stdout), return the exit code."""
     out = out if out is not None else sys.stdout
     progress = progress if progress is not None else sys.stderr
     if jobs is not None and jobs < 1:
         out.write(f"assembler: -j must be at least 1, got {jobs}\n")
         return 2
-    summary = run_batch(list(paths), jobs, Path(out_root), progress=progress)
+    summary = run_batch(list(paths), jobs, Path(out_root), progress=progress, force=force)
     out.write(format_table(summary))
     return exit_code(summary)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler import manifest
-from assembler.errors import Location, OutputError, Problem
+from assembler.errors import DocumentError, Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context
 from assembler.render.engine import load_template
 from assembler.render.package import combine
@@ -56,6 +56,7 @@ class BuildResult:
     checked: list[str] = field(default_factory=list)         # files the consistency pass read
     findings: list | None = None                              # None when the check was not run
     package: object = None                                    # the checked document model
+    termsheet: object = None                                  # the validated term sheet built from
 
 
 def slugify(name: str) -> str:
@@ -97,16 +98,18 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
 
 
 def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = False, pdf: bool = False,
-          templates_dir: Path = TEMPLATES_DIR, check: bool = False, force: bool = False) -> BuildResult:
+          templates_dir: Path = TEMPLATES_DIR, check: bool = False, force: bool = False,
+          out_dir: Path | None = None) -> BuildResult:
     """Load, render and write a deal package; every file is complete before any is replaced.
 
     Beside the outputs, manifest.json records what went in and what came out. A rebuild with
     unchanged inputs writes nothing; an output edited since the last build stops the build unless
     *force* (the edited copy is then kept beside the new one); an output that changed gets a
-    redline against its previous version under redlines/.
+    redline against its previous version under redlines/. The outputs go to *out_dir*, by default
+    *out_root*/<deal name>.
     """
     ts = load_termsheet(termsheet)
-    out_dir = Path(out_root or "output") / slugify(ts.deal_name)
+    out_dir = Path(out_dir) if out_dir is not None else Path(out_root or "output") / slugify(ts.deal_name)
     templates = {spec.template: load_template(templates_dir / spec.template).sha256 for spec in DOCUMENTS}
     try:
         sheet_bytes = Path(termsheet).read_bytes()
@@ -116,7 +119,7 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
     names = [spec.output for spec in DOCUMENTS] + ([PACKAGE_OUTPUT] if combined else [])
     previous = manifest.read_manifest(out_dir)
     plan = manifest.plan_rebuild(out_dir, previous, inputs, names)
-    result = BuildResult(out_dir, changes=plan.changes)
+    result = BuildResult(out_dir, changes=plan.changes, termsheet=ts)
     if plan.up_to_date and not force:
         result.up_to_date = True
         result.files = {name: out_dir / name for name in names}
@@ -171,7 +174,11 @@ def write_redlines(result: BuildResult, plan) -> None:
             if old is None:
                 old = Path(tmp) / name
                 old.write_bytes(plan.previous[name])
-            summary = redline(old, path, target)
+            try:
+                summary = redline(old, path, target)
+            except DocumentError as exc:  # e.g. a hand-edited copy Word can no longer open
+                result.notes.append(f"no redline for {name}: {exc}")
+                continue
         result.redlines[name] = (target, summary.describe())
 
 

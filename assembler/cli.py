@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="worker processes (default: one per core)")
     bt.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR",
                     help="folder under which each variant's <deal-name>/ and the batch summary are written")
+    bt.add_argument("--force", action="store_true",
+                    help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
 
     r = sub.add_parser("redline", help="compare two Word documents: write NEW with tracked changes against OLD")
     r.add_argument("old", type=Path, metavar="OLD.docx")
@@ -214,7 +216,7 @@ def _cmd_dump(args) -> int:
 def _cmd_batch(args) -> int:
     from assembler import batch
 
-    return batch.main(args.paths, args.jobs, args.output)
+    return batch.main(args.paths, args.jobs, args.output, force=args.force)
 
 
 def _cmd_redline(args) -> int:

@@ -17,7 +17,7 @@ from assembler.build import DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "termsheets" / "ascent-series-j.yaml"
-OUTPUTS = sorted(spec.output for spec in DOCUMENTS)
+OUTPUTS = sorted([spec.output for spec in DOCUMENTS] + ["manifest.json"])
 
 
 def variant(folder: Path, name: str, body: str) -> Path:
@@ -65,7 +65,7 @@ def test_it_builds_every_good_variant_past_a_broken_one(first_run, deals):
     for r in summary.results:
         if r.status == "ok":
             assert sorted(p.name for p in (out / r.output).iterdir()) == OUTPUTS
-            assert sorted(r.files) == OUTPUTS
+            assert sorted(r.files) == sorted(spec.output for spec in DOCUMENTS)
     assert [r.output for r in summary.results] == ["deal-a", "", "deal-c", "deal-d"]
     assert not (out / "deal-b").exists()
     assert (summary.ok, summary.failed) == (3, 1)
@@ -227,11 +227,11 @@ def test_an_unexpected_exception_is_an_internal_error_without_traceback(tmp_path
     def boom(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(batch, "build_package", boom)
+    monkeypatch.setattr(batch, "build", boom)
     result = batch._build_task(str(SEED), str(tmp_path), "deal", "templates")
     assert result.status == "failed"
     assert result.problems == ("internal error during the build: KeyError: 'surprise'",)
-    assert result.output == "deal" and result.deal_name == "Ascent Series J"
+    assert result.output == "deal"
 
 
 def _die(*args):
@@ -281,3 +281,19 @@ def test_main_prints_the_table_and_returns_the_exit_code(tmp_path):
     assert code in (0, 1)  # 1 only if a check rule finds an error in the seed
     assert "1 variant(s): 1 ok, 0 failed" in out.getvalue()
     assert batch.main([str(SEED)], 0, tmp_path / "out", out=out) == 2
+
+
+def test_a_rerun_protects_a_hand_edited_output(tmp_path):
+    deals = tmp_path / "deals"
+    variant(deals, "a.yaml", "deal_name: Deal A\n")
+    out = tmp_path / "out"
+    assert batch.run_batch([str(deals)], 1, out, progress=None).results[0].status == "ok"
+    edited = out / "deal-a" / DOCUMENTS[0].output
+    edited.write_bytes(edited.read_bytes() + b"\0")  # any change since the last build
+    before = edited.read_bytes()
+    again = batch.run_batch([str(deals)], 1, out, progress=None).results[0]
+    assert again.status == "failed" and "edited since the last build" in again.message
+    assert edited.read_bytes() == before
+    forced = batch.run_batch([str(deals)], 1, out, progress=None, force=True).results[0]
+    assert forced.status == "ok"
+    assert (out / "deal-a" / "securities-purchase-agreement.edited.docx").read_bytes() == before
