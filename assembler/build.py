@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -10,6 +11,8 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from docx import Document
 
 from assembler import manifest
 from assembler.errors import DocumentError, Location, OutputError, Problem
@@ -84,12 +87,13 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     contexts = {s.key: document_context(values, s.key) for s in DOCUMENTS}
     # The term sheet refuses control characters, so no value holds a tab or line break to convert.
     rendered = {key: templates[key].render_tree(contexts[key], listing=False) for key in templates}
+    if combined:  # the package combines the same renders, taken before their references are resolved
+        docs = {key: Document(io.BytesIO(templates[key].pack(r))) for key, r in rendered.items()}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
                    engine=r.template.numbering_engine) for key, r in rendered.items()])
     out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})")
            for spec in DOCUMENTS}
     if combined:
-        docs = {key: templates[key].render(contexts[key]) for key in templates}
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         resolve([_story("package", package, template_of)])
         package.core_properties.title = f"Deal package ({ts.deal_name})"
@@ -142,12 +146,12 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
                 continue
             atomic_write(path, data)
             result.written.append(name)
-        if previous is not None:
-            on_disk = {n: (out_dir / n).read_bytes() for n in previous.get("outputs", {})
+        # An output of an earlier build that this one does not make (the package file, say) keeps
+        # its recorded hash, so a hand edit to it is still caught next time.
+        kept_hashes = {n: h for n, h in (previous or {}).get("outputs", {}).items()
                        if n not in outputs and (out_dir / n).exists()}
-        else:
-            on_disk = {}
-        manifest.write_manifest(out_dir, inputs, {**on_disk, **outputs})
+        manifest.write_manifest(out_dir, inputs,
+                                {**kept_hashes, **{n: manifest.sha256(b) for n, b in outputs.items()}})
         write_redlines(result, plan)
     if pdf:
         convert_to_pdf(list(result.files.values()), out_dir, result)

@@ -50,8 +50,9 @@ def read_manifest(out_dir: Path) -> dict | None:
     return data
 
 
-def write_manifest(out_dir: Path, inputs: dict, outputs: dict[str, bytes]) -> None:
-    data = {"schema": SCHEMA, **inputs, "outputs": {n: sha256(b) for n, b in sorted(outputs.items())}}
+def write_manifest(out_dir: Path, inputs: dict, hashes: dict[str, str]) -> None:
+    """manifest.json: the inputs and the sha256 of each output (name -> hex digest)."""
+    data = {"schema": SCHEMA, **inputs, "outputs": dict(sorted(hashes.items()))}
     atomic_write(Path(out_dir) / MANIFEST, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 

@@ -102,3 +102,14 @@ def test_a_term_change_rewrites_what_changed_and_writes_a_redline(first, tmp_pat
     assert reject_all(root) == [p.text for p in old_certificate.paragraphs]
     assert any("I.G.5" in line for line in lines)
     assert GLOSSARY not in again.redlines
+
+
+def test_an_edit_to_an_output_the_last_build_did_not_make_is_still_caught(tmp_path):
+    sheet = write_termsheet(tmp_path)
+    first = build(sheet, tmp_path / "out", combined=True)
+    package = first.files["deal-package.docx"]
+    _hand_edit(package)
+    build(sheet, tmp_path / "out")  # without --package: the package file is left alone
+    with pytest.raises(OutputError) as err:
+        build(sheet, tmp_path / "out", combined=True)
+    assert "deal-package.docx" in str(err.value)

@@ -185,12 +185,6 @@ class Template:
                 el.text = FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
 
-    def render(self, context: dict):
-        """A python-docx Document of the rendered template (references unresolved), for combining."""
-        from docx import Document
-
-        return Document(io.BytesIO(self.pack(self.render_tree(context))))
-
 
 _TEMPLATES: dict[Path, tuple[int, int, Template]] = {}
 
