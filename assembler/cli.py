@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx")
     r.add_argument("--author", default="assembler", help="author of the tracked changes (default: assembler)")
 
+    lb = sub.add_parser("labels", help="print the list number Word displays before each paragraph; --verify "
+                                       "compares them with the numbers Word cached in REF fields and the TOC")
+    lb.add_argument("file", type=Path, metavar="FILE")
+    lb.add_argument("--verify", action="store_true",
+                    help="compare every REF field's and TOC entry's cached number with the engine's label and "
+                         "list each disagreement (exit 1 if any)")
+    lb.add_argument("--all", action="store_true", help="print unnumbered paragraphs too")
+
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
@@ -236,8 +244,21 @@ def _cmd_redline(args) -> int:
     return EXIT_OK
 
 
+def _cmd_labels(args) -> int:
+    from assembler.docmodel.labels import label_package, render_labels, render_verification, verify
+    from assembler.docmodel.ooxml import read_package
+
+    package = read_package(args.file)
+    if args.verify:
+        result = verify(package)
+        sys.stdout.write(render_verification(str(args.file), result))
+        return EXIT_FINDINGS if result.disagreements else EXIT_OK
+    sys.stdout.write(render_labels(label_package(package), every=args.all))
+    return EXIT_OK
+
+
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump, "redline": _cmd_redline,
-            "batch": _cmd_batch}
+            "batch": _cmd_batch, "labels": _cmd_labels}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from lxml import etree
 
@@ -433,21 +431,3 @@ def test_list_label_is_a_frozen_value():
     label = ListLabel("1.", 0, "1", "0", (1,), ("1.",))
     with pytest.raises(AttributeError):
         label.text = "2."  # type: ignore[misc]
-
-
-# -- speed --------------------------------------------------------------------------------------
-
-
-def test_a_fifty_page_document_is_labelled_in_a_few_milliseconds():
-    n = numbering(abstract(0, OUTLINE), num(1, 0))
-    s = styles(pstyle("H1", num_id=1, ilvl=0), pstyle("Body", based_on="Normal"))
-    pattern = [p(style="H1"), p(1, 1), p(1, 2), p(style="Body"), p(1, 3), p(), p(1, 2)]
-    root = body(*(pattern * 215))  # ~1,500 paragraphs
-    paragraphs = list(root.iter(qn("w:p")))
-    engine = NumberingEngine(n, s)
-    engine.label_paragraphs(paragraphs)  # warm caches
-    began = time.perf_counter()
-    result = engine.label_paragraphs(paragraphs)
-    elapsed = time.perf_counter() - began
-    assert len(result) == len(paragraphs) == 1505
-    assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms"

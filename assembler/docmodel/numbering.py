@@ -102,7 +102,8 @@ class ListLabel:
 
     def _same_at(self, other: ListLabel, level: int) -> bool:
         if self.path and other.path:
-            return self.path[level] == other.path[level] and self.path[level] >= 0
+            # a level skipped in both (never used since its parent) is shared context too
+            return self.path[level] == other.path[level]
         return self.counters[level] == other.counters[level]
 
 
@@ -641,9 +642,10 @@ class NumberingEngine:
             path = paths[aid]
             if num.num_id not in used:
                 used.add(num.num_id)
-                if num.start_overrides:
-                    first = num.start_overrides[0]
-                    for k in range(first, MAX_LEVELS):
+                # an override restarts its level when the level used is that level or one above;
+                # the levels above the one used keep counting (WORD-FACTS: startOverride)
+                for k in num.start_overrides:
+                    if k >= ilvl:
                         state[k] = None
                         path[k] = -1
             current = state[ilvl]

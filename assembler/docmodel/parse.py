@@ -19,6 +19,7 @@ from lxml import etree
 
 from assembler.docmodel import model
 from assembler.docmodel.fields import bookmarks
+from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
 from assembler.docmodel.ooxml import qn, read_package, story_paragraphs
@@ -549,18 +550,6 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     return names.get(sid, sid)
 
 
-def _stories(package) -> list[tuple[str, etree._Element]]:
-    stories = [("body", package.body)]
-    for part, root in (("footnotes", package.footnotes), ("endnotes", package.endnotes)):
-        if root is not None:
-            stories.append((part, root))
-    for part in package.header_footer_parts():
-        root = package.xml(part)
-        if root is not None:
-            stories.append((part, root))
-    return stories
-
-
 def read_document(path: str | Path) -> Document:
     """Read one .docx into a :class:`Document` (DocumentError for unusable input)."""
     path_str = str(path)
@@ -573,11 +562,10 @@ def read_document(path: str | Path) -> Document:
     bookmark_elements: dict[str, Paragraph] = {}
     emphasis_of: dict[int, list[tuple[int, int]]] = {}
 
-    for part, root in _stories(package):
+    for part, root in stories(package):
         elements = list(story_paragraphs(root))
         before = len(bookmark_elements)
-        labels: list[ListLabel | None] = (engine.label_paragraphs(elements) if part == "body"
-                                          else [None] * len(elements))
+        labels: list[ListLabel | None] = engine.label_paragraphs(elements)  # each story counts on its own
         stack: list[_FieldState] = []
         for index, (p, label) in enumerate(zip(elements, labels)):
             scan = _Scan()
@@ -590,6 +578,8 @@ def read_document(path: str | Path) -> Document:
                 fields_of[id(para)] = scan.fields
             for name in scan.bookmarks:
                 bookmark_elements.setdefault(name, para)
+            if label is not None and part != "body":
+                para.label = label.text  # shown, not part of the outline
             if part == "body":
                 para.list_label = label
                 if scan.emphasis:
