@@ -234,3 +234,27 @@ def test_labels_on_an_unusable_file_is_a_one_line_error(tmp_path, name):
     done = run_cli("labels", str(path), "--verify")
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and name in done.stderr
+
+
+# -- names of clauses under skipped levels ------------------------------------------------------
+
+
+def test_a_clause_under_skipped_levels_is_named_without_them_and_references_to_it_resolve(tmp_path):
+    from test_parse import write_docx
+
+    from assembler.check.runner import check_paths
+    from assembler.docmodel.parse import read_document
+
+    levels = CLAUSES + lvl(7, "lowerLetter", "(%8)")
+    body = "".join([
+        p(1, 0, text="Removal."), p(1, 1, text="Consequences."), p(1, 2, text="On the Removal Date:"),
+        p(1, 3, text="with respect to a removal without cause:"),
+        p(1, 7, text="subject to Section 1.1.1.1(b) below, the General Partner shall withdraw;"),
+        p(1, 7, text="notwithstanding anything to the contrary, the Fund continues."),
+    ])
+    path = write_docx(tmp_path, body, numbering=f"{abstract(0, levels)}{num(1, 0)}")
+    doc = read_document(path)
+    assert [para.number for para in doc.paragraphs] == ["1", "1.1", "1.1.1", "1.1.1.1", "1.1.1.1(a)",
+                                                        "1.1.1.1(b)"]
+    _package, findings = check_paths([path], select=["xref"])
+    assert not [f for f in findings if "1.1.1.1(b)" in f.snippet], findings

@@ -292,14 +292,21 @@ _NUMBER_PREFIX = re.compile(r"^(?:ARTICLE|Article|SECTION|Section|PART|Part)\s+"
 
 
 def auto_number(label: ListLabel) -> str | None:
-    """Full number of a Word-numbered paragraph in the typed-label form: "II.D", "I.G.5(a)"."""
+    """Full number of a Word-numbered paragraph in the typed-label form: "II.D", "I.G.5(a)".
+
+    A level skipped in the hierarchy (a clause "(d)" directly under Section 10.2.3.2, with the
+    levels between never used) is left out, as a reader names it: "10.2.3.2(d)".
+    """
     parts: list[str] = []
     level = label.ilvl
+    path = label.path
     while level >= 0:
         parts.append(label.level_texts[level])
         refs = label.level_refs[level] if level < len(label.level_refs) else ()
         lowest = min(refs, default=level)
         level = min(lowest, level) - 1
+        while level >= 0 and level < len(path) and path[level] < 0:
+            level -= 1
     number = ""
     for part in reversed(parts):
         part = _NUMBER_PREFIX.sub("", part.strip()).rstrip(".").strip()
