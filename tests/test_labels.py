@@ -122,12 +122,16 @@ def test_numbered_paragraphs_in_tables_count_in_document_order():
     assert got == [("body", "1."), ("body", "2."), ("body", "2.1"), ("body", "3.")]
 
 
-def test_an_empty_numbered_paragraph_and_one_holding_only_a_section_break_are_numbered():
+def test_an_empty_numbered_paragraph_is_numbered_but_one_holding_only_a_section_break_is_not():
+    # The Common Paper forms end their cover page with an empty Heading 1 paragraph that carries the
+    # section break; their own text cites "Section 8.4", as Word and LibreOffice number it.
     empty = '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr></w:p>'
     section = ('<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'
                '<w:sectPr/></w:pPr></w:p>')
-    got = _labels(_package(p(1, 0) + empty + section + p(1, 0), NUMBERING))
-    assert [label for _, label in got] == ["1.", "2.", "3.", "4."]
+    section_with_text = ('<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>'
+                         '<w:sectPr/></w:pPr><w:r><w:t>Terms</w:t></w:r></w:p>')
+    got = _labels(_package(p(1, 0) + empty + section + section_with_text + p(1, 0), NUMBERING))
+    assert [label for _, label in got] == ["1.", "2.", None, "3.", "4."]
 
 
 def test_num_id_zero_switches_off_the_numbering_of_a_styled_paragraph():

@@ -48,6 +48,9 @@ _DEFAULT = qn("w:default")
 _ALT = qn("mc:AlternateContent")
 _FALLBACK = qn("mc:Fallback")
 
+_SECT_PR = qn("w:sectPr")
+_T, _TAB, _DRAWING, _OBJECT, _PICT = qn("w:t"), qn("w:tab"), qn("w:drawing"), qn("w:object"), qn("w:pict")
+
 _PLACEHOLDER = re.compile(r"%([1-9])")
 
 
@@ -421,6 +424,17 @@ def _first_ppr(p: etree._Element) -> etree._Element | None:
     return next(p.iterchildren(_PPR), None)
 
 
+def _holds_nothing(p: etree._Element) -> bool:
+    """Whether a ``w:p`` has no content but its properties: no run text, tab, drawing or object."""
+    for child in p:
+        if child.tag == _PPR:
+            continue
+        for el in child.iter(_T, _TAB, _DRAWING, _OBJECT, _PICT):
+            if el.tag != _T or el.text:
+                return False
+    return True
+
+
 def _on_attr(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "on")
 
@@ -586,6 +600,10 @@ class NumberingEngine:
                 tag = child.tag
                 if tag == _PSTYLE:
                     style_id = child.get(_VAL)
+                elif tag == _SECT_PR and _holds_nothing(p):
+                    # an empty paragraph that only carries a section break shows no number and
+                    # does not count (Common Paper forms: "8.4" in the text, as Word and LibreOffice show)
+                    return None
                 elif tag == _NUMPR:
                     for item in child:
                         if item.tag == _NUMID:
