@@ -51,3 +51,11 @@ def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT, offset: int
     head = ("…" if start else "") + flat[start:at]
     tail = flat[at + len(snip):end] + ("…" if end < len(flat) else "")
     return f"{head}«{snip}»{tail}"
+
+
+def place(finding: Finding, package: Package | None = None) -> str:
+    """Where a finding stands, as the report names it."""
+    where = finding.section or "-"
+    if finding.part != "body":
+        where = f"{where} ({finding.part})"
+    return where
