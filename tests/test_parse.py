@@ -251,6 +251,26 @@ class TestReferences:
     def test_leaves_statutory_citations_out(self, text):
         assert refs(text) == []
 
+    @pytest.mark.parametrize("text", [
+        "the penultimate sentences of Regulations Sections 1.704-2(g)(1) and 1.704-2(i)(5); and",
+        "expenditures of the Fund described in Code Section 705(a)(2)(B) or treated as such",
+        "as described in Sections 17-402(a)(4)-(5) of the Act.",
+        "in accordance with the principles of Sections 704(b) and (c) of the Code",
+        "California Labor Code Sections 2870 to 2872, 765 ILCS 1060/1, Kan. Stat. Section 44-130",
+        "a board act under DGCL Section 243(a), so the election belongs here",
+        "as modified by Section 3(42) of ERISA.",
+        "on Internal Revenue Service Form 1065, Schedule K-1 (or such successor form)",
+        "filed as Exhibit 10.1 to the Current Report on Form 8-K",
+        "the exemption in Section 2-207 of the UCC",
+    ])
+    def test_leaves_citations_of_statutes_regulations_and_forms_out(self, text):
+        assert refs(text) == []
+
+    def test_a_range_is_two_references_and_a_heading_label_is_none(self):
+        assert [r[2] for r in refs("Sections 2.1-2.3 apply")] == ["2.1", "2.3"]
+        assert refs("Section A — Corporate Organization, Authority") == []
+        assert [r[2] for r in refs("Tax returns (Section A) and Section B.")] == ["A", "B"]
+
     def test_records_offsets_and_the_other_document(self):
         text = "as provided in Section 4.1 of the Purchase Agreement"
         (r,) = find_references(para(text))

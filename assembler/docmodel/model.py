@@ -125,6 +125,9 @@ class Document:
     outlines: dict[str | None, dict[str, Paragraph]] = field(default_factory=dict)
     exhibits: dict[str, Paragraph] = field(default_factory=dict)   # "2" -> its "Exhibit 2" title paragraph
     schedules: dict[str, Paragraph] = field(default_factory=dict)  # "1" -> its "Schedule 1" title paragraph
+    # Labels typed at the start of Word-numbered paragraphs ("Section D — Financial and Tax", "D.4 Tax
+    # returns"), per part of the file as `outlines`: a reference may use them instead of Word's numbers.
+    aliases: dict[str | None, dict[str, Paragraph]] = field(default_factory=dict)
     _extent: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -172,9 +175,17 @@ class Document:
                 number = node.number or ""
                 if number == key or number_components(number)[-1:] == [key]:
                     return node
+            alias = self.aliases.get(from_paragraph.exhibit, {}).get(key) if from_paragraph is not None else None
+            if alias is not None and section is not None and alias in section.ancestors:
+                return alias
             if "." not in key and "(" not in key:
                 return None
-        return lookup_number(outline, key, article=article)
+        found = lookup_number(outline, key, article=article)
+        if found is None and from_paragraph is not None and from_paragraph.part == "body":
+            aliases = self.aliases.get(from_paragraph.exhibit)
+            if aliases:
+                found = lookup_number(aliases, key)
+        return found
 
 
 def _extents(paragraphs: list[Paragraph]) -> dict[int, tuple[int, int]]:

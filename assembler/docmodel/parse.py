@@ -446,12 +446,26 @@ _CLAUSE_RE = re.compile(
 _ONE_NUM = re.compile(_NUM)
 _ONE_CLAUSE = re.compile(_CLAUSE_NUM)
 _EXHIBIT_NUM = re.compile(r"[0-9]+(?:-[0-9]+)?|[A-Z](?:-[0-9]+)?")
+_STATUTE_NAME = (r"(?:Act|Code|Law|Laws|Regulations?|Rules?|Statutes?|DGCL|GCL|ERISA|IRC|UCC|U\.S\.C\.|C\.F\.R\."
+                 r"|Constitution|Treaty|Convention)")
 _AFTER_STATUTE = re.compile(
     r"\s*(?:thereof|thereunder|of\s+the\s+(?:Act|Code)\b|of\s+(?:the\s+)?Regulation|of\s+Regulations?\b"
-    r"|(?:of|under|in|to)\s+(?:the\s+)?(?:[A-Z][\w.&,'’-]*\s+){0,8}?"
-    r"(?:Act|Code|Law|Laws|Regulations?|Rules?|Statutes?|DGCL|GCL|U\.S\.C\.|C\.F\.R\.|Constitution|Treaty|Convention)\b"
+    r"|(?:of|under|in|to)\s+(?:the\s+)?(?:[A-Z][\w.&,'’-]*\s+){0,8}?" + _STATUTE_NAME + r"(?![\w-])"
     r"|of\s+(?:Title|Chapter)\b)"
 )
+# "Code Section 83", "Regulations Section 1.704-2(g)(1)", "DGCL Section 243(a)", "Kan. Stat. Section 44-130":
+# the section of a statute, named just before the reference word.
+_BEFORE_STATUTE = re.compile(r"(?:\b(?:Code|Regulations?|Regs?\.|DGCL|GCL|ERISA|IRC|UCC|U\.S\.C\.|C\.F\.R\.|"
+                             r"Stats?\.|Treas\.)|\bAct)\s*$")
+# what may follow a citation before "of the Act": "Sections 17-402(a)(4)-(5) of the Act", "Sections 704(b) and (c)"
+_CITATION_TAIL = re.compile(r"(?:-\d[\w.]*(?:\([A-Za-z0-9]{1,5}\))*|\s*(?:[-–,]|and|or|through|to)?\s*"
+                            r"\([A-Za-z0-9]{1,5}\))*")
+# "Section 1.704-2(g)(1)": a hyphen joined to a number that goes on is part of one citation, not a range
+_CITATION_HYPHEN = re.compile(r"-\d")
+# "Internal Revenue Service Form 1065, Schedule K-1": a schedule of a government form
+_FORM_BEFORE = re.compile(r"\bForms?\s+\d[\w-]*,?\s*$")
+# "Section A — Corporate Organization" at the start of a paragraph: the heading's own label
+_HEADING_AFTER = re.compile(r"\s*(?:[—–:]|-\s|\.\s)\s*[A-Z]")
 # "Section 4.1 of the Purchase Agreement": a section of another instrument of the package.
 _OTHER_DOCUMENT = re.compile(
     r"\s*(?:of|in|under)\s+(?P<doc>(?:the|that|such|each)\s+(?:[A-Z][\w&’'-]*\s*){1,8})"
@@ -461,6 +475,19 @@ _KIND = {"section": "section", "sections": "section", "subsection": "section", "
          "paragraph": "section", "paragraphs": "section", "article": "article", "articles": "article",
          "exhibit": "exhibit", "exhibits": "exhibit", "schedule": "schedule", "schedules": "schedule",
          "clause": "clause", "clauses": "clause"}
+
+
+def _hyphen_citation(nums: str) -> bool:
+    """"1.704-2(g)(1)": numbers joined by a bare hyphen that cannot be the two ends of a range (a range
+    joins numbers of one depth: "2.1-2.3")."""
+    pieces = list(_ONE_NUM.finditer(nums))
+    for left, right in zip(pieces, pieces[1:]):
+        if nums[left.end():right.start()] != "-":
+            continue
+        a, b = left.group(0), right.group(0)
+        if a.count(".") != b.count(".") or ("(" in b) != ("(" in a):
+            return True
+    return False
 
 
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
@@ -479,8 +506,19 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
         if kind == "section" and word.startswith("paragraph") and not any(ch.isdigit() for ch in m.group("nums")):
             continue
         after = m.end()
-        if _AFTER_STATUTE.match(text, after):
+        if _AFTER_STATUTE.match(text, _CITATION_TAIL.match(text, after).end()):
             continue
+        if _BEFORE_STATUTE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        if kind in ("section", "article") and (_CITATION_HYPHEN.match(text, after)
+                                              or _hyphen_citation(m.group("nums"))):
+            continue  # "Section 1.704-2(g)(1)", "Section 44-130": a statute's numbering
+        if kind == "schedule" and _FORM_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if kind == "exhibit" and re.match(r"\d+\.\d", m.group("nums")):
+            continue  # "Exhibit 10.1": the exhibit number of a filing, not an exhibit of this document
+        if m.start() == len(text) - len(text.lstrip()) and not m.group("this") and _HEADING_AFTER.match(text, after):
+            continue  # "Section A — Corporate Organization": a heading's own label
         direction = None
         d = _DIRECTION.match(text, after)
         if d:
@@ -637,6 +675,10 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
         para.heading = _heading(para.text, scan.emphasis, 0)
 
 
+_TYPED_ALIAS = re.compile(r"^\s*(?:(?:Section|SECTION|Article|ARTICLE|Part|PART)\s+(?P<a>[A-Z0-9]{1,4}(?:\.\d+)*)"
+                          r"\s*[—–:.-]\s|(?P<b>[A-Z]{1,2}\.\d+(?:\.\d+)*)\.?\s)")
+
+
 def _outline(document: Document, fields_of, emphasis_of) -> None:
     """Typed labels, exhibits, outlines, section context, for the body paragraphs in order."""
     typed = _Outline()
@@ -704,6 +746,10 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                     break
             para.parent = parent
         if para.number is not None:
+            typed_label = _TYPED_ALIAS.match(para.text)
+            if typed_label:
+                document.aliases.setdefault(exhibit, {}).setdefault(
+                    typed_label.group("a") or typed_label.group("b"), para)
             numbered += 1
             literal += para.literal
             outline.setdefault(para.number, para)

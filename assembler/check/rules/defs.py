@@ -172,13 +172,40 @@ def _defining_spans(defs: Iterable[Definition]) -> dict[int, list[tuple[int, int
     return spans
 
 
-def _used(pattern: re.Pattern, paragraphs: list[Paragraph], spans: dict[int, list[tuple[int, int]]]) -> bool:
+def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
+    """The terms used somewhere outside their own definitions: one pass over the text for all terms."""
+    by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)   # first word -> (form, term)
+    for term in terms:
+        for form in term_forms(term):
+            by_first[form.split(" ")[0]].append((form, term))
+    if not by_first:
+        return set()
+    spans = {term: _defining_spans(defs) for term, defs in terms.items()}
+    starts = _bounded(by_first)
+    used: set[str] = set()
     for p in paragraphs:
-        own = spans.get(id(p), ())
-        for m in pattern.finditer(p.text):
-            if not any(m.start() < end + 1 and start - 1 < m.end() for start, end in own):
-                return True
-    return False
+        text = p.text
+        for m in _overlapping(starts, text):
+            at = m.start()
+            for form, term in by_first[m.group(0)]:
+                end = at + len(form)
+                if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
+                    continue
+                own = spans[term].get(id(p), ())
+                if not any(at < e + 1 and s - 1 < end for s, e in own):
+                    used.add(term)
+    return used
+
+
+def _overlapping(pattern: re.Pattern, text: str):
+    """Every match of *pattern* in *text*, also one starting inside a longer match."""
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.start() + 1
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
@@ -186,13 +213,11 @@ def find_unused(ctx: Context) -> Iterable[Finding]:
         return
     by_term: dict[str, list[Definition]] = defaultdict(list)
     for d in _definitions(ctx):
-        by_term[d.term].append(d)
-    paragraphs = list(ctx.paragraphs())
+        if d.term.strip():
+            by_term[d.term].append(d)
+    used = _used_terms(by_term, list(ctx.paragraphs()))
     for term, defs in by_term.items():
-        if not term.strip():
-            continue
-        pattern = _bounded(term_forms(term))
-        if not _used(pattern, paragraphs, _defining_spans(defs)):
+        if term not in used:
             first = next((d for d in defs if d.kind != "meaning"), defs[0])
             yield ctx.finding(UNUSED, first.paragraph, _snippet(first),
                               f"“{term}” is defined but never used in the documents; use it or delete the "
