@@ -202,6 +202,8 @@ class TestDefinitions:
         ("the holders (each a “Holder” and collectively, the “Holders”)", ["Holder", "Holders"]),
         ('This Agreement (this "Agreement") is made', ["Agreement"]),
         ("the price (as a percentage of the “Original Issue Price”)", []),
+        ("nothing disclosed (as a “Risk Factor” or otherwise) in the memorandum", []),
+        ('the shares (for example, "cash" or "cancellation of the note")', []),
     ])
     def test_reads_inline_definitions(self, text, terms):
         found = find_definitions(para(text))
@@ -209,6 +211,14 @@ class TestDefinitions:
         assert all(d.kind == "inline" for d in found)
         for d in found:
             assert text[d.start:d.end] == d.term
+
+    def test_reads_every_term_of_a_joint_definition(self):
+        text = "“Net Income” and “Net Loss” means the Fund’s taxable income or loss."
+        found = find_definitions(para(text))
+        assert [(d.term, d.kind) for d in found] == [("Net Income", "means"), ("Net Loss", "means")]
+        assert [text[d.start:d.end] for d in found] == ["Net Income", "Net Loss"]
+        found = find_definitions(para('"A", "B" or "C" means a letter.'))
+        assert [d.term for d in found] == ["A", "B", "C"]
 
     def test_reads_a_definition_in_a_numbered_clause_and_several_in_one_paragraph(self):
         found = find_definitions(para("(a) “Conversion Price” means $0.15; and “Trading Day” means a day."))
@@ -405,3 +415,11 @@ class TestTheBuiltPackage:
         assert "V.N" in doc.outlines[None] and "I.J.3" in doc.outlines["2"] and not doc.outlines["1"]
         separate = load_documents(_separate(built))
         assert [p.number for p in separate.documents[0].outline.values()] == list(doc.outlines[None])
+
+
+def test_a_clause_written_in_parentheses_finds_a_list_that_shows_a_letter_and_period():
+    from assembler.docmodel.model import lookup_number
+
+    item = para("Either party may terminate.")
+    assert lookup_number({"4.2.a": item}, "4.2(a)") is item
+    assert lookup_number({"4.2.a": item}, "4.2(b)") is None

@@ -15,6 +15,7 @@ _SWITCH = re.compile(r"\\[a-zA-Z*]")
 _PREFIX = re.compile(r"^(?:ARTICLE|Article|SECTION|Section|Sections|Articles)\s+")
 _DOT_PAREN = re.compile(r"\.(?=\()")
 _UPPER_PAREN = re.compile(r"\(([A-Z0-9]+)\)")
+_ANY_PAREN = re.compile(r"\(([A-Za-z0-9]+)\)")
 _TRAILING_PAREN = re.compile(r"^(.+?)(\([A-Za-z0-9]+\))$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 _ROMANS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
@@ -247,6 +248,9 @@ def lookup_number(outline: dict[str, Paragraph], key: str, article: bool = False
     dotted = _UPPER_PAREN.sub(r".\1", key).lstrip(".")
     if dotted != key and dotted in outline:
         return outline[dotted]
+    lettered = _ANY_PAREN.sub(r".\1", key).lstrip(".")   # "4.2(a)" for a list that shows "4.2" / "a."
+    if lettered not in (key, dotted) and lettered in outline:
+        return outline[lettered]
     if article:
         if key.isdigit() and int(key) < len(_ROMANS) and _ROMANS[int(key)] in outline:
             return outline[_ROMANS[int(key)]]

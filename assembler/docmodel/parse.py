@@ -374,6 +374,7 @@ _MEANING_TARGET = re.compile(
     r"(?:(?:to\s+(?:it|such\s+term|them|that\s+term))\s+)?(?:in|under|by)\s+(?P<target>.+?)"
     r"(?:[.;,](?=\s|$)|$)"
 )
+_JOINED_TERM = re.compile(_TERM + r"\s*,?\s*(?:and|or|and/or)?\s*$")
 _INLINE_RE = re.compile(r"\(([^()]{0,240})\)")
 _QUOTED = re.compile(rf"[{_OQ}]([^{_OQ}{_CQ}\n]{{1,100}}?)[{_CQ}]")
 _INLINE_WORDS = frozenset(
@@ -409,6 +410,15 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             kind = "means" if verb.startswith("mean") else "includes"
             wording = _SPACES.sub(" ", after).strip().lstrip(":,").strip()
             found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
+        # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
+        head = m.start()
+        while True:
+            other = _JOINED_TERM.search(text[:head], max(0, head - 120))
+            if other is None:
+                break
+            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
+                                    target=found[-1].target, start=other.start("term"), end=other.end("term")))
+            head = other.start()
     taken = {(d.start, d.end) for d in found}
     for group in _INLINE_RE.finditer(text):
         inner = group.group(1)
@@ -416,17 +426,24 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             continue
         pos = 0
         base = group.start(1)
-        for q in _QUOTED.finditer(inner):
+        quoted = list(_QUOTED.finditer(inner))
+        if not quoted or not _inline_lead_ok(inner[quoted[-1].end():]):
+            continue  # '(as a "Risk Factor" or otherwise)': a word in quotation marks, not a definition
+        for q in quoted:
             lead = inner[pos: q.start()]
             pos = q.end()
             if not _inline_lead_ok(lead):
-                continue
+                break  # '(for example, "cash" or "a note")': the rest are examples too
             start, end = base + q.start(1), base + q.end(1)
             if (start, end) in taken:
                 continue
             found.append(Definition(q.group(1).strip(), "inline", "", paragraph, start=start, end=end))
-    found.sort(key=lambda d: d.start)
-    return found
+    for d in found:  # '"Complying Purchaser," means': the comma closes the phrase, it is not the term's
+        term = d.term.rstrip(",;:")
+        if term != d.term:
+            d.term, d.end = term, d.start + len(term)
+    unique = {(d.term, d.start): d for d in found}
+    return sorted(unique.values(), key=lambda d: d.start)
 
 
 # ---------------------------------------------------------------------------------------------
