@@ -711,7 +711,8 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
             continue
         text = para.text
         stripped = text.strip()
-        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 else None
+        in_toc = (para.style or "").lower().startswith("toc")  # a table of contents entry names a title
+        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 and not in_toc else None
         if title:
             word, ident = title.group("word").lower(), title.group("id")
             if word == "exhibit":

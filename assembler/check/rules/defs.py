@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.docmodel.model import Definition, Paragraph
+from assembler.docmodel.places import document_title, place_of
 
 WORDING_KINDS = ("means", "includes")
 QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
@@ -45,10 +46,16 @@ def _snippet(d: Definition) -> str:
     return d.paragraph.text[start:end] or d.term
 
 
-def _where(d: Definition) -> str:
-    p = d.paragraph
-    place = f"Section {p.section}" if p.section else f"paragraph {p.index + 1}"
-    return f"{p.document}, {place}"
+def _where(ctx: Context, d: Definition, here: Paragraph | None = None) -> str:
+    """The other definition's place: its document's title and its section ("the Glossary of Defined Terms,
+    Exhibit 1 (...), “Trading Day”"), never a file path."""
+    document = ctx.package.document_of(d.paragraph)
+    if document is None:
+        return f"Section {d.paragraph.section}" if d.paragraph.section else "another document"
+    place = place_of(d.paragraph, document)
+    if here is not None and here.document == d.paragraph.document:
+        return f"this document ({place})"
+    return f"{document_title(document)}, {place}"
 
 
 def _number_forms(word: str) -> set[str]:
@@ -112,7 +119,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is defined here with different wording from its definition in "
-                        f"{_where(first)}; a term must have one meaning across the documents.")
+                        f"{_where(ctx, first, d.paragraph)}; a term must have one meaning across the documents.")
         pointers = [d for d in defs if d.kind == "meaning"]
         if pointers:
             first = pointers[0]
@@ -121,7 +128,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is said here to have the meaning set forth in {d.target or 'another place'}, "
-                        f"but {_where(first)} points to {first.target or 'another place'}.")
+                        f"but {_where(ctx, first, d.paragraph)} points to {first.target or 'another place'}.")
 
 
 
