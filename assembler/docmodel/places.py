@@ -134,8 +134,15 @@ def _index(document: Document) -> _Index:
     return cached[1]
 
 
+_NAMED = re.compile(r"^[A-Za-z]{2,}[ \u00a0]")
+
+
 def section_name(number: str, level: int | None = None) -> str:
-    return f"Article {number}" if level == 0 and number.isalpha() and number.isupper() else f"Section {number}"
+    """'Article IV' for a top-level number, 'Section II.D' below it; a number that names itself ('Exhibit I',
+    numbered by a list whose level reads "Exhibit %1") as it stands."""
+    if _NAMED.match(number):
+        return number
+    return f"Article {number}" if level == 0 and "." not in number and "(" not in number else f"Section {number}"
 
 
 def document_title(document: Document) -> str:

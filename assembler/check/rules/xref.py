@@ -16,6 +16,7 @@ from assembler.docmodel.model import (
     number_components,
 )
 from assembler.docmodel.parse import find_references
+from assembler.docmodel.places import section_name
 
 _ERROR_TEXT = re.compile(
     r"Error!\s*(?:Reference source not found|Bookmark not defined|No text of specified style in document|"
@@ -65,7 +66,7 @@ def _children(outline: dict[str, Paragraph], parent: Paragraph | None) -> list[P
 def _describe(number: str | None, level: int | None) -> str:
     if number is None:
         return "the document"
-    return f"Article {number}" if level == 0 and "." not in number and "(" not in number else f"Section {number}"
+    return section_name(number, level)
 
 
 def _join(parts: list[str]) -> str:
