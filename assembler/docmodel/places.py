@@ -137,12 +137,14 @@ def _index(document: Document) -> _Index:
 _NAMED = re.compile(r"^[A-Za-z]{2,}[ \u00a0]")
 
 
-def section_name(number: str, level: int | None = None) -> str:
-    """'Article IV' for a top-level number, 'Section II.D' below it; a number that names itself ('Exhibit I',
-    numbered by a list whose level reads "Exhibit %1") as it stands."""
+def section_name(number: str, level: int | None = None, article: bool = False) -> str:
+    """'Article IV' for a top-level roman number (or any top-level number with *article*), 'Section 9' and
+    'Section II.D' otherwise; a number that names itself ('Exhibit I', numbered by a list whose level reads
+    "Exhibit %1") as it stands."""
     if _NAMED.match(number):
         return number
-    return f"Article {number}" if level == 0 and "." not in number and "(" not in number else f"Section {number}"
+    top = level == 0 and "." not in number and "(" not in number
+    return f"Article {number}" if top and (article or not number.isdigit()) else f"Section {number}"
 
 
 def document_title(document: Document) -> str:

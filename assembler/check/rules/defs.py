@@ -231,7 +231,7 @@ def find_unused(ctx: Context) -> Iterable[Finding]:
     # '"European Economic Area" or "EEA" means': the defined alternatives are used when one of them is
     together: dict[tuple[int, str, str], set[str]] = defaultdict(set)
     for d in _definitions(ctx):
-        if d.kind in WORDING_KINDS:
+        if d.kind != "inline":
             together[(id(d.paragraph), d.kind, d.wording)].add(d.term)
     for group in together.values():
         if len(group) > 1 and group & used:
@@ -265,7 +265,8 @@ UNUSED = Rule(
                 "B|No Lien shall attach to any Holder's shares; Holders vote at the Closings.",
                 note="singular, plural and possessive uses count"),
         example("D|\"European Economic Area\" or \"EEA\" means the member states of the European Union.",
-                "B|Data stays in the EEA.", note="one of two alternative names of a term is used"),
+                "D|\"Protected Health Information\" or \"PHI\" has the meaning given to it under HIPAA.",
+                "B|Data stays in the EEA; PHI is protected.", note="one of two alternative names of a term is used"),
         example("D|\"Majority (or other specified percentage) in Interest\" means a resolution of the Investors.",
                 "B|A Majority in Interest may remove the General Partner.",
                 note="a term defined with a parenthetical option, used without it"),
@@ -450,7 +451,7 @@ _INCORPORATES = re.compile(
     r"(?:given|set\s+forth|ascribed|assigned)|\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"
     r"|\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
     r"(?:Agreement|Terms|NDA)\b|\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"
-    r"|\b(?:hereby\s+)?amends\s+(?:the|that\s+certain)\b", re.IGNORECASE)
+    r"|\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b", re.IGNORECASE)
 
 
 def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
@@ -585,6 +586,9 @@ UNDEFINED = Rule(
                 "Mutual NDA.",
                 "B|The Purpose and the Confidentiality Period apply from the Effective Date.",
                 note="a cover page that takes its definitions from standard terms the check does not have"),
+        example("B|This Amendment modifies the Master Services Agreement between the parties.",
+                "B|Credits apply as the Service Credits did, from the Effective Date.",
+                note="an amendment takes its terms from the agreement it amends"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",
                 config={"known_terms": ["Conversion Amount"]}, note="a known term in the configuration"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",

@@ -66,7 +66,7 @@ def _children(outline: dict[str, Paragraph], parent: Paragraph | None) -> list[P
 def _describe(number: str | None, level: int | None) -> str:
     if number is None:
         return "the document"
-    return section_name(number, level)
+    return section_name(number, level, article=level == 0)
 
 
 def _join(parts: list[str]) -> str:
