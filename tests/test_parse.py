@@ -423,3 +423,19 @@ def test_a_clause_written_in_parentheses_finds_a_list_that_shows_a_letter_and_pe
     item = para("Either party may terminate.")
     assert lookup_number({"4.2.a": item}, "4.2(a)") is item
     assert lookup_number({"4.2.a": item}, "4.2(b)") is None
+
+
+def test_a_footnote_stands_where_its_reference_mark_stands(tmp_path):
+    from assembler.docmodel.places import place_of
+
+    body = (p("Terms.", 1) + p("Sale.", 1, 1) +
+            '<w:p><w:r><w:t xml:space="preserve">The price is fixed.</w:t></w:r>'
+            '<w:r><w:footnoteReference w:id="2"/></w:r></w:p>')
+    path = write_docx(tmp_path, body, numbering=OUTLINE)
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("word/footnotes.xml", f'<w:footnotes {W}><w:footnote w:id="2"><w:p><w:r>'
+                                         '<w:t>See the schedule.</w:t></w:r></w:p></w:footnote></w:footnotes>')
+    doc = read_document(path)
+    (note,) = [q for q in doc.paragraphs if q.part == "footnotes"]
+    assert note.text == "See the schedule." and note.section == "I.A"
+    assert place_of(note, doc) == "footnote 1 to Section I.A"

@@ -656,6 +656,7 @@ def read_document(path: str | Path) -> Document:
                 if name not in bookmark_elements and element is not None and id(element) in element_of:
                     bookmark_elements[name] = element_of[id(element)]
     _outline(document, fields_of, emphasis_of)
+    _tie_notes(document)
     document.bookmarks = dict(bookmark_elements)
     for para in document.paragraphs:
         spans = fields_of.get(id(para), ())
@@ -690,6 +691,31 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
         para.number = number
         para.level = label.ilvl
         para.heading = _heading(para.text, scan.emphasis, 0)
+
+
+NOTE_TAGS = {"footnotes": (qn("w:footnote"), qn("w:footnoteReference")),
+          "endnotes": (qn("w:endnote"), qn("w:endnoteReference"))}
+
+
+def _tie_notes(document: Document) -> None:
+    """A footnote's (endnote's) paragraphs stand where its reference mark stands: same section, same part."""
+    if not any(p.part in NOTE_TAGS for p in document.paragraphs):
+        return
+    anchors: dict[tuple[str, str], Paragraph] = {}
+    for para in document.paragraphs:
+        if para.part == "body" and para.element is not None:
+            for part, (_note, ref_tag) in NOTE_TAGS.items():
+                for ref in para.element.iter(ref_tag):
+                    anchors.setdefault((part, ref.get(qn("w:id"), "")), para)
+    for para in document.paragraphs:
+        if para.part not in NOTE_TAGS or para.element is None:
+            continue
+        note = para.element.getparent()
+        while note is not None and note.tag != NOTE_TAGS[para.part][0]:
+            note = note.getparent()
+        anchor = anchors.get((para.part, note.get(qn("w:id"), ""))) if note is not None else None
+        if anchor is not None:
+            para.section, para.section_heading, para.exhibit = anchor.section, anchor.section_heading, anchor.exhibit
 
 
 _TYPED_ALIAS = re.compile(r"^\s*(?:(?:Section|SECTION|Article|ARTICLE|Part|PART)\s+(?P<a>[A-Z0-9]{1,4}(?:\.\d+)*)"

@@ -13,9 +13,9 @@ from lxml import etree
 
 from assembler.docmodel.model import Document, Package, Paragraph
 from assembler.docmodel.ooxml import qn
+from assembler.docmodel.parse import NOTE_TAGS
 
-_FOOTNOTE = {"footnotes": (qn("w:footnote"), qn("w:footnoteReference")),
-             "endnotes": (qn("w:endnote"), qn("w:endnoteReference"))}
+_FOOTNOTE = NOTE_TAGS
 _ID = qn("w:id")
 _SIGNATURE_START = re.compile(r"^\s*(?:IN\s+WITNESS\s+WHEREOF|\[?Signature\s+[Pp]age)", re.IGNORECASE)
 _SIGNATURE_LINE = re.compile(r"^\s*(?:By|Name|Title|Its|Signature|Date)\s*:", re.IGNORECASE)
