@@ -439,3 +439,15 @@ def test_a_footnote_stands_where_its_reference_mark_stands(tmp_path):
     (note,) = [q for q in doc.paragraphs if q.part == "footnotes"]
     assert note.text == "See the schedule." and note.section == "I.A"
     assert place_of(note, doc) == "footnote 1 to Section I.A"
+
+
+def test_a_numbered_table_of_contents_line_is_not_a_section_nor_a_title(tmp_path):
+    toc = '<w:pPr><w:pStyle w:val="TOC1"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+    body = (f'<w:p>{toc}<w:r><w:t>Definitions</w:t></w:r></w:p>'
+            '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr><w:r><w:t>SCHEDULE 1: PARTNERS</w:t></w:r></w:p>'
+            + p("This Agreement is made by the parties.") + p("Definitions.", 1) + p("SCHEDULE 1: PARTNERS"))
+    doc = read_document(write_docx(tmp_path, body, numbering=OUTLINE))
+    opening = doc.body[2]
+    assert opening.section is None
+    assert [q.style for q in doc.outline.values()] == [None]   # the heading, not the contents line
+    assert doc.schedules["1"] is doc.body[4]

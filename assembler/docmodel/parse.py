@@ -789,6 +789,9 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                 if parent is not None:
                     break
             para.parent = parent
+        if para.number is not None and in_toc:
+            para.section = current.number if current is not None else None
+            continue  # a numbered table-of-contents line is not a section: the text after it is not in it
         if para.number is not None:
             typed_label = _TYPED_ALIAS.match(para.text)
             if typed_label:
