@@ -212,6 +212,11 @@ class TestDefinitions:
         for d in found:
             assert text[d.start:d.end] == d.term
 
+    def test_reads_a_definition_written_the_x_is(self):
+        found = find_definitions(para('The "Purchase Price" is $1,000 per share. The "Closing" will be in Boulder.'))
+        assert [(d.term, d.kind) for d in found] == [("Purchase Price", "inline"), ("Closing", "inline")]
+        assert find_definitions(para('under which the "Closing" is held')) == []
+
     def test_reads_every_term_of_a_joint_definition(self):
         text = "“Net Income” and “Net Loss” means the Fund’s taxable income or loss."
         found = find_definitions(para(text))

@@ -374,6 +374,8 @@ _MEANING_TARGET = re.compile(
     r"(?:(?:to\s+(?:it|such\s+term|them|that\s+term))\s+)?(?:in|under|by)\s+(?P<target>.+?)"
     r"(?:[.;,](?=\s|$)|$)"
 )
+_THE_TERM_IS = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:\([a-z0-9]{1,4}\)\s*)?The\s+" + _TERM
+                          + r"\s+(?:is|are|shall\s+be|will\s+be)\b")
 _JOINED_TERM = re.compile(_TERM + r"\s*,?\s*(?:and|or|and/or)?\s*$")
 _INLINE_RE = re.compile(r"\(([^()]{0,240})\)")
 _QUOTED = re.compile(rf"[{_OQ}]([^{_OQ}{_CQ}\n]{{1,100}}?)[{_CQ}]")
@@ -419,6 +421,11 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
                                     target=found[-1].target, start=other.start("term"), end=other.end("term")))
             head = other.start()
+    for m in _THE_TERM_IS.finditer(text):  # 'The "Purchase Price" is $1,000 per share.'
+        if not any(d.start == m.start("term") for d in found):
+            # read as an inline definition: its wording is not compared with other definitions'
+            found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
+                                    start=m.start("term"), end=m.end("term")))
     taken = {(d.start, d.end) for d in found}
     for group in _INLINE_RE.finditer(text):
         inner = group.group(1)

@@ -430,6 +430,7 @@ NAME_GOES_ON = re.compile(r"^\s+(?:and|for|from|on|to|in|&)\s+((?:[A-Z][\w’'-]
 ACRONYM_BEFORE = re.compile(r"\b[A-Z]{2,}\s+(?:(?:[A-Z][\w-]*\s+){1,4}(?:and|&)\s+)?$")  # "ILPA Reporting Template"
 # "Bonterms Mutual NDA", "Common Paper BAA"; "Serious Adverse Event (SAE)": a name and its abbreviation
 ACRONYM_AFTER = re.compile(r"^(?:\s+[A-Z]{2,}\b|\s*\([A-Z]{2,}s?\))")
+EXAMPLES_BEFORE = re.compile(r"\((?:e\.g\.|i\.e\.|for\s+example|such\s+as)[^()]*$")  # "(e.g., Black Duck, FOSSA)": names
 DEFINED_ELSEWHERE = re.compile(r"^\s*,?\s*as\s+(?:defined|used)\s+in\b")  # "Confidential Information as defined in the CIIAA"
 BRACKETS = re.compile(r"\[[^\[\]]*\]")   # a drafting note or an option: "[Drafting note: fill in the Key Terms.]"
 # the title of a cited section or form, in parentheses after its number: "Section 14.5 (Tax Distributions)",
@@ -525,7 +526,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
                         or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
-                        or DEFINED_ELSEWHERE.match(after):
+                        or DEFINED_ELSEWHERE.match(after) or EXAMPLES_BEFORE.search(before):
                     continue
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
@@ -580,12 +581,16 @@ UNDEFINED = Rule(
                 "B|[ ] Neither Input nor Output may identify Customer [Drafting note: fill in the Key Terms.]",
                 "B|General Cap Amount",
                 "B|- The General Cap Amount is $1,000; a Serious Adverse Event (SAE) is reported.",
+                "B|Reports from scanning tools (e.g., Black Duck, FOSSA or Snyk Code) are provided.",
                 note="statute names, section and form titles, names with acronyms, quoted names, check boxes, "
                      "drafting notes, a cover page's variables, “X” and “Y” mean"),
         example("B|Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms "
                 "Mutual NDA.",
                 "B|The Purpose and the Confidentiality Period apply from the Effective Date.",
                 note="a cover page that takes its definitions from standard terms the check does not have"),
+        example("B|The \"Purchase Price\" is $1,000 per share; \"Net Income\" or \"Net Profit\" means income.",
+                "B|Purchaser pays the Purchase Price, less any Net Profit, on the date stated.",
+                note="definitions written “The “X” is” and ““X” or “Y” means”"),
         example("B|This Amendment modifies the Master Services Agreement between the parties.",
                 "B|Credits apply as the Service Credits did, from the Effective Date.",
                 note="an amendment takes its terms from the agreement it amends"),
