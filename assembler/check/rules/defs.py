@@ -296,6 +296,16 @@ def _variant_body(term: str) -> str:
     return r"\s+".join(parts)
 
 
+def _term_then_words(found: str, allowed: set[str]) -> bool:
+    """Whether *found* is a defined term followed by ordinary lower-case words ("Fund expense")."""
+    words = found.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        head, rest = " ".join(words[:cut]), words[cut:]
+        if head in allowed and all(w == w.lower() for w in rest):
+            return True
+    return False
+
+
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
     # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere
@@ -320,6 +330,8 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
                 continue  # "This Safe" opening a sentence, where "this Safe" is defined
             if any(s <= m.start() < e for s, e in brackets):
                 continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
+            if _term_then_words(found, allowed):
+                continue  # "items of Fund expense": the defined "Fund", then an ordinary word
             term = next(t for t, pattern in each if pattern.fullmatch(m.group(0)))
             yield ctx.finding(
                 VARIANT, p, m.group(0),
@@ -354,6 +366,7 @@ VARIANT = Rule(
                 "B|THE SHARES ARE NOT REGISTERED UNDER THE U.S. SECURITIES ACT (THE \"U.S. SECURITIES ACT\"); the "
                 "U.S. Securities Act applies.",
                 "B|The Repurchase Price (the \"Repurchase Price\") is [Repurchase price per share].",
+                "B|The fund (the \"Fund\") pays the \"Fund Expenses\"; items of Fund expense are allocated.",
                 note="legitimate plurals, singulars, possessives, lower and upper case"),
     ),
 )
