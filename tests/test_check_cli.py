@@ -210,3 +210,39 @@ def test_places_are_named_as_a_lawyer_names_them(tmp_path):
     assert names["Name: Jane D"] == "signature page"
     assert names["“Purchase Am"] == "Exhibit 1 (Glossary of Defined Terms), “Purchase Amount”"
     assert "-" not in names.values()
+
+
+def _with_footnote(path: Path, note_text: str) -> Path:
+    """*path* with a footnote, whose mark stands at the end of the document's last paragraph."""
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    body = parts["word/document.xml"].decode("utf-8")
+    at = body.rfind("</w:p>")
+    parts["word/document.xml"] = (body[:at] + '<w:r><w:footnoteReference w:id="2"/></w:r>' + body[at:]).encode()
+    parts["word/footnotes.xml"] = (f'<w:footnotes {w}><w:footnote w:id="2"><w:p><w:r><w:t>{note_text}</w:t></w:r>'
+                                   '</w:p></w:footnote></w:footnotes>').encode()
+    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", (
+        '<Relationship Id="rIdNotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'footnotes" Target="footnotes.xml"/></Relationships>')).encode()
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    parts["[Content_Types].xml"] = types.replace("</Types>", (
+        '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.footnotes+xml"/></Types>')).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_footnote_finding_is_placed_and_commented_at_the_footnote_mark(tmp_path):
+    doc = _with_footnote(small(tmp_path, *CLEAN, "1|**Sale.** Company sells the shares."),
+                         "The price is [___] per share.")
+    proc = run_cli("check", str(doc), "--select", "leftovers.placeholders", "--annotate", str(tmp_path / "out"))
+    assert "footnote 1 to Article II" in proc.stdout, proc.stdout
+    with zipfile.ZipFile(tmp_path / "out" / doc.name) as z:
+        comments, body = z.read("word/comments.xml").decode(), z.read("word/document.xml").decode()
+    assert "[in footnote 1]" in comments
+    assert body.count("commentRangeStart") == 1
+    assert body.find("commentRangeStart") < body.find("footnoteReference") < body.find("commentRangeEnd")
