@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -354,7 +353,7 @@ class TestDocument:
         assert doc.resolve("I.A.2", limit, local=False).text.startswith("Rights")
         assert doc.resolve("I(A)(2)", None) is doc.outline["I.A.2"]
 
-    def test_parses_a_long_agreement_quickly(self, tmp_path):
+    def test_parses_a_long_agreement(self, tmp_path):  # its speed: benchmarks/check_speed.py
         text = ("Company shall deliver the documents set forth in Section II.B above and the certificate in "
                 "the form of Exhibit 2, subject to Section 4(2) of the Act (the “Closing Statement”). ") * 3
         lines = ["T|Agreement"]
@@ -365,16 +364,11 @@ class TestDocument:
                 for _c in range(6):
                     lines += [f"3|{text}", f"4|{text}", f"4|{text}"]
         path = drafted(tmp_path, lines, literal=False)
-        load_documents([path])
-        best = min(_timed(path) for _ in range(3))
-        assert len(read_document(path).paragraphs) > 1300
-        assert best < 0.5, f"{best * 1000:.0f} ms"
-
-
-def _timed(path: Path) -> float:
-    start = time.perf_counter()
-    load_documents([path])
-    return time.perf_counter() - start
+        doc = read_document(path)
+        assert len(doc.paragraphs) > 1300
+        assert len(doc.outline) == 12 + 12 * 6 + 12 * 6 * 6 * 3   # every numbered paragraph once
+        assert sum(r.kind == "exhibit" for r in doc.references) > 1000
+        assert not any("4(2)" in r.text for r in doc.references)
 
 
 # -- the built package ---------------------------------------------------------------------------
