@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--ignore", default=None, metavar="CODES", help="leave out these rule codes (as --select)")
     c.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="YAML with allowed_series, known_terms, report_unused, report_undefined")
+    c.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                   help="accepted findings: a missing FILE is written with the current findings; an existing "
+                        "one leaves its findings out of the report")
 
     bt = sub.add_parser("batch", help="build and check many term sheets (files, globs, folders) in parallel")
     bt.add_argument("paths", nargs="+", metavar="PATH")
@@ -188,7 +191,22 @@ def _cmd_check(args) -> int:
         from assembler.report.annotate import annotation_targets
 
         annotation_targets(args.files, args.annotate)
+    accepted = None
+    if args.baseline is not None and args.baseline.exists():
+        from assembler.report.baseline import read_baseline
+
+        accepted = read_baseline(args.baseline)
     package, findings = check_paths(args.files, termsheet, config, select, ignore)
+    if args.baseline is not None:
+        from assembler.report.baseline import new_findings, write_baseline
+
+        if accepted is None:
+            write_baseline(args.baseline, findings, package)
+            print(f"assembler: wrote {args.baseline}: {len(findings)} findings accepted; a later run with "
+                  f"--baseline {args.baseline} reports only new ones", file=sys.stderr)
+        else:
+            findings, hidden = new_findings(findings, accepted, package)
+            print(f"assembler: {hidden} accepted findings in {args.baseline} not shown", file=sys.stderr)
     files = [str(f) for f in args.files]
     if args.format == "json":
         sys.stdout.write(render_json(files, findings))

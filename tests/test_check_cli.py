@@ -158,3 +158,91 @@ def test_build_prints_the_check_and_honours_no_check(tmp_path):
     assert checked.returncode == 0 and "no findings in 3 files" in checked.stdout
     unchecked = run_cli("build", str(SEED_TERMSHEET), "-o", str(tmp_path / "b"), "--no-check")
     assert unchecked.returncode == 0 and "findings" not in unchecked.stdout
+
+
+def test_a_baseline_records_the_findings_and_a_later_turn_shows_only_new_ones(tmp_path):
+    first = small(tmp_path, *DIRTY, name="draft.docx")
+    baseline = tmp_path / "accepted.json"
+    proc = run_cli("check", str(first), "--select", "series", "--format", "json", "--baseline", str(baseline))
+    assert proc.returncode == 1 and "wrote" in proc.stderr
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))
+    assert recorded["schema"] == "assembler.baseline/1"
+    assert [e["snippet"] for e in recorded["accepted"]] == ["Series K Preferred Stock"]
+
+    # the counterparty's next turn: paragraphs added above, and one new defect below
+    turn = tmp_path / "turn"
+    turn.mkdir()
+    second = small(turn, CLEAN[0], "1|**Recitals.** The parties wish to agree.", "1|**Purpose.** As stated.",
+                   *CLEAN[1:], DIRTY[-1][2:] and DIRTY[-1], "1|**Other.** Also Series L Preferred Stock.",
+                   name="draft.docx")
+    proc = run_cli("check", str(second), "--select", "series", "--format", "json", "--baseline", str(baseline))
+    snippets = [f["snippet"] for f in json.loads(proc.stdout)["findings"]]
+    assert snippets == ["Series L Preferred Stock"], proc.stdout
+    assert "1 accepted findings" in proc.stderr
+    assert json.loads(baseline.read_text(encoding="utf-8")) == recorded   # an existing baseline is not rewritten
+
+
+@pytest.mark.parametrize("content", ["not json", '{"schema": "other"}', '{"schema": "assembler.baseline/1", '
+                                     '"accepted": [{"code": 1}]}'])
+def test_a_file_that_is_not_a_baseline_exits_2_with_a_located_message(tmp_path, content):
+    baseline = tmp_path / "accepted.json"
+    baseline.write_text(content, encoding="utf-8")
+    proc = run_cli("check", str(small(tmp_path, *CLEAN)), "--baseline", str(baseline))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and str(baseline) in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_places_are_named_as_a_lawyer_names_them(tmp_path):
+    from assembler.docmodel.parse import load_documents
+    from assembler.docmodel.places import place_in
+
+    path = small(tmp_path, "T|Securities Purchase Agreement",
+                 "B|This Agreement is made by the Company and the Purchaser.",
+                 "N|RECITALS", "R|The Company wishes to sell.", "R|The Purchaser wishes to buy.",
+                 "1|**Purchase and Sale.**", "2|__Closing.__ The closing takes place.",
+                 "B|IN WITNESS WHEREOF, the parties sign.", "S|By: ____________", "B|Name: Jane Doe",
+                 "C|Exhibit 1", "T|Glossary of Defined Terms", 'D|"Purchase Amount" means $3,000,000.')
+    package = load_documents([path])
+    names = {p.text.strip()[:12]: place_in(package, p) for p in package.documents[0].paragraphs if p.text.strip()}
+    assert names["This Agreeme"] == "preamble"
+    assert names["The Purchase"] == "Recital B"
+    assert names["Closing. The"] == "Section I.A"
+    assert names["Name: Jane D"] == "signature page"
+    assert names["“Purchase Am"] == "Exhibit 1 (Glossary of Defined Terms), “Purchase Amount”"
+    assert "-" not in names.values()
+
+
+def _with_footnote(path: Path, note_text: str) -> Path:
+    """*path* with a footnote, whose mark stands at the end of the document's last paragraph."""
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    body = parts["word/document.xml"].decode("utf-8")
+    at = body.rfind("</w:p>")
+    parts["word/document.xml"] = (body[:at] + '<w:r><w:footnoteReference w:id="2"/></w:r>' + body[at:]).encode()
+    parts["word/footnotes.xml"] = (f'<w:footnotes {w}><w:footnote w:id="2"><w:p><w:r><w:t>{note_text}</w:t></w:r>'
+                                   '</w:p></w:footnote></w:footnotes>').encode()
+    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", (
+        '<Relationship Id="rIdNotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'footnotes" Target="footnotes.xml"/></Relationships>')).encode()
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    parts["[Content_Types].xml"] = types.replace("</Types>", (
+        '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.footnotes+xml"/></Types>')).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_footnote_finding_is_placed_and_commented_at_the_footnote_mark(tmp_path):
+    doc = _with_footnote(small(tmp_path, *CLEAN, "1|**Sale.** Company sells the shares."),
+                         "The price is [___] per share.")
+    proc = run_cli("check", str(doc), "--select", "leftovers.placeholders", "--annotate", str(tmp_path / "out"))
+    assert "footnote 1 to Article II" in proc.stdout, proc.stdout
+    with zipfile.ZipFile(tmp_path / "out" / doc.name) as z:
+        comments, body = z.read("word/comments.xml").decode(), z.read("word/document.xml").decode()
+    assert "[in footnote 1]" in comments
+    assert body.count("commentRangeStart") == 1
+    assert body.find("commentRangeStart") < body.find("footnoteReference") < body.find("commentRangeEnd")

@@ -201,6 +201,8 @@ class TestDefinitions:
         ("the holders (each a “Holder” and collectively, the “Holders”)", ["Holder", "Holders"]),
         ('This Agreement (this "Agreement") is made', ["Agreement"]),
         ("the price (as a percentage of the “Original Issue Price”)", []),
+        ("nothing disclosed (as a “Risk Factor” or otherwise) in the memorandum", []),
+        ('the shares (for example, "cash" or "cancellation of the note")', []),
     ])
     def test_reads_inline_definitions(self, text, terms):
         found = find_definitions(para(text))
@@ -208,6 +210,19 @@ class TestDefinitions:
         assert all(d.kind == "inline" for d in found)
         for d in found:
             assert text[d.start:d.end] == d.term
+
+    def test_reads_a_definition_written_the_x_is(self):
+        found = find_definitions(para('The "Purchase Price" is $1,000 per share. The "Closing" will be in Boulder.'))
+        assert [(d.term, d.kind) for d in found] == [("Purchase Price", "inline"), ("Closing", "inline")]
+        assert find_definitions(para('under which the "Closing" is held')) == []
+
+    def test_reads_every_term_of_a_joint_definition(self):
+        text = "“Net Income” and “Net Loss” means the Fund’s taxable income or loss."
+        found = find_definitions(para(text))
+        assert [(d.term, d.kind) for d in found] == [("Net Income", "means"), ("Net Loss", "means")]
+        assert [text[d.start:d.end] for d in found] == ["Net Income", "Net Loss"]
+        found = find_definitions(para('"A", "B" or "C" means a letter.'))
+        assert [d.term for d in found] == ["A", "B", "C"]
 
     def test_reads_a_definition_in_a_numbered_clause_and_several_in_one_paragraph(self):
         found = find_definitions(para("(a) “Conversion Price” means $0.15; and “Trading Day” means a day."))
@@ -249,6 +264,26 @@ class TestReferences:
     ])
     def test_leaves_statutory_citations_out(self, text):
         assert refs(text) == []
+
+    @pytest.mark.parametrize("text", [
+        "the penultimate sentences of Regulations Sections 1.704-2(g)(1) and 1.704-2(i)(5); and",
+        "expenditures of the Fund described in Code Section 705(a)(2)(B) or treated as such",
+        "as described in Sections 17-402(a)(4)-(5) of the Act.",
+        "in accordance with the principles of Sections 704(b) and (c) of the Code",
+        "California Labor Code Sections 2870 to 2872, 765 ILCS 1060/1, Kan. Stat. Section 44-130",
+        "a board act under DGCL Section 243(a), so the election belongs here",
+        "as modified by Section 3(42) of ERISA.",
+        "on Internal Revenue Service Form 1065, Schedule K-1 (or such successor form)",
+        "filed as Exhibit 10.1 to the Current Report on Form 8-K",
+        "the exemption in Section 2-207 of the UCC",
+    ])
+    def test_leaves_citations_of_statutes_regulations_and_forms_out(self, text):
+        assert refs(text) == []
+
+    def test_a_range_is_two_references_and_a_heading_label_is_none(self):
+        assert [r[2] for r in refs("Sections 2.1-2.3 apply")] == ["2.1", "2.3"]
+        assert refs("Section A — Corporate Organization, Authority") == []
+        assert [r[2] for r in refs("Tax returns (Section A) and Section B.")] == ["A", "B"]
 
     def test_records_offsets_and_the_other_document(self):
         text = "as provided in Section 4.1 of the Purchase Agreement"
@@ -318,6 +353,22 @@ class TestDocument:
         assert doc.resolve("I.A.2", limit, local=False).text.startswith("Rights")
         assert doc.resolve("I(A)(2)", None) is doc.outline["I.A.2"]
 
+    def test_parses_a_long_agreement(self, tmp_path):  # its speed: benchmarks/check_speed.py
+        text = ("Company shall deliver the documents set forth in Section II.B above and the certificate in "
+                "the form of Exhibit 2, subject to Section 4(2) of the Act (the “Closing Statement”). ") * 3
+        lines = ["T|Agreement"]
+        for _a in range(12):
+            lines.append("1|Article Heading.")
+            for _b in range(6):
+                lines.append(f"2|Section Heading. {text}")
+                for _c in range(6):
+                    lines += [f"3|{text}", f"4|{text}", f"4|{text}"]
+        path = drafted(tmp_path, lines, literal=False)
+        doc = read_document(path)
+        assert len(doc.paragraphs) > 1300
+        assert len(doc.outline) == 12 + 12 * 6 + 12 * 6 * 6 * 3   # every numbered paragraph once
+        assert sum(r.kind == "exhibit" for r in doc.references) > 1000
+        assert not any("4(2)" in r.text for r in doc.references)
 
 
 # -- the built package ---------------------------------------------------------------------------
@@ -363,3 +414,39 @@ class TestTheBuiltPackage:
         assert "V.N" in doc.outlines[None] and "I.J.3" in doc.outlines["2"] and not doc.outlines["1"]
         separate = load_documents(_separate(built))
         assert [p.number for p in separate.documents[0].outline.values()] == list(doc.outlines[None])
+
+
+def test_a_clause_written_in_parentheses_finds_a_list_that_shows_a_letter_and_period():
+    from assembler.docmodel.model import lookup_number
+
+    item = para("Either party may terminate.")
+    assert lookup_number({"4.2.a": item}, "4.2(a)") is item
+    assert lookup_number({"4.2.a": item}, "4.2(b)") is None
+
+
+def test_a_footnote_stands_where_its_reference_mark_stands(tmp_path):
+    from assembler.docmodel.places import place_of
+
+    body = (p("Terms.", 1) + p("Sale.", 1, 1) +
+            '<w:p><w:r><w:t xml:space="preserve">The price is fixed.</w:t></w:r>'
+            '<w:r><w:footnoteReference w:id="2"/></w:r></w:p>')
+    path = write_docx(tmp_path, body, numbering=OUTLINE)
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("word/footnotes.xml", f'<w:footnotes {W}><w:footnote w:id="2"><w:p><w:r>'
+                                         '<w:t>See the schedule.</w:t></w:r></w:p></w:footnote></w:footnotes>')
+    doc = read_document(path)
+    (note,) = [q for q in doc.paragraphs if q.part == "footnotes"]
+    assert note.text == "See the schedule." and note.section == "I.A"
+    assert place_of(note, doc) == "footnote 1 to Section I.A"
+
+
+def test_a_numbered_table_of_contents_line_is_not_a_section_nor_a_title(tmp_path):
+    toc = '<w:pPr><w:pStyle w:val="TOC1"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+    body = (f'<w:p>{toc}<w:r><w:t>Definitions</w:t></w:r></w:p>'
+            '<w:p><w:pPr><w:pStyle w:val="TOC1"/></w:pPr><w:r><w:t>SCHEDULE 1: PARTNERS</w:t></w:r></w:p>'
+            + p("This Agreement is made by the parties.") + p("Definitions.", 1) + p("SCHEDULE 1: PARTNERS"))
+    doc = read_document(write_docx(tmp_path, body, numbering=OUTLINE))
+    opening = doc.body[2]
+    assert opening.section is None
+    assert [q.style for q in doc.outline.values()] == [None]   # the heading, not the contents line
+    assert doc.schedules["1"] is doc.body[4]

@@ -313,6 +313,10 @@ class TestLeftovers:
         assert sorted(f.snippet for f in check(doc, rule=leftovers.PLACEHOLDERS)) == sorted([
             "$[●]", "[___]", "[Name of Purchaser]", "TBD", "[•]"])
 
+    def test_a_blank_inside_an_option_is_quoted_with_balanced_brackets(self):
+        doc = document("expenses [in any amount not to exceed [__]% of Commitments].")
+        assert [f.snippet for f in check(doc, rule=leftovers.PLACEHOLDERS)] == ["[__]"]
+
     def test_it_reports_comments_and_tracked_changes_once_per_document(self, tmp_path):
         word = WordDocument()
         para = word.add_paragraph("Purchaser will purchase the Preferred Shares.")

@@ -15,6 +15,7 @@ _SWITCH = re.compile(r"\\[a-zA-Z*]")
 _PREFIX = re.compile(r"^(?:ARTICLE|Article|SECTION|Section|Sections|Articles)\s+")
 _DOT_PAREN = re.compile(r"\.(?=\()")
 _UPPER_PAREN = re.compile(r"\(([A-Z0-9]+)\)")
+_ANY_PAREN = re.compile(r"\(([A-Za-z0-9]+)\)")
 _TRAILING_PAREN = re.compile(r"^(.+?)(\([A-Za-z0-9]+\))$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 _ROMANS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
@@ -125,6 +126,9 @@ class Document:
     outlines: dict[str | None, dict[str, Paragraph]] = field(default_factory=dict)
     exhibits: dict[str, Paragraph] = field(default_factory=dict)   # "2" -> its "Exhibit 2" title paragraph
     schedules: dict[str, Paragraph] = field(default_factory=dict)  # "1" -> its "Schedule 1" title paragraph
+    # Labels typed at the start of Word-numbered paragraphs ("Section D — Financial and Tax", "D.4 Tax
+    # returns"), per part of the file as `outlines`: a reference may use them instead of Word's numbers.
+    aliases: dict[str | None, dict[str, Paragraph]] = field(default_factory=dict)
     _extent: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -172,9 +176,17 @@ class Document:
                 number = node.number or ""
                 if number == key or number_components(number)[-1:] == [key]:
                     return node
+            alias = self.aliases.get(from_paragraph.exhibit, {}).get(key) if from_paragraph is not None else None
+            if alias is not None and section is not None and alias in section.ancestors:
+                return alias
             if "." not in key and "(" not in key:
                 return None
-        return lookup_number(outline, key, article=article)
+        found = lookup_number(outline, key, article=article)
+        if found is None and from_paragraph is not None and from_paragraph.part == "body":
+            aliases = self.aliases.get(from_paragraph.exhibit)
+            if aliases:
+                found = lookup_number(aliases, key)
+        return found
 
 
 def _extents(paragraphs: list[Paragraph]) -> dict[int, tuple[int, int]]:
@@ -236,6 +248,9 @@ def lookup_number(outline: dict[str, Paragraph], key: str, article: bool = False
     dotted = _UPPER_PAREN.sub(r".\1", key).lstrip(".")
     if dotted != key and dotted in outline:
         return outline[dotted]
+    lettered = _ANY_PAREN.sub(r".\1", key).lstrip(".")   # "4.2(a)" for a list that shows "4.2" / "a."
+    if lettered not in (key, dotted) and lettered in outline:
+        return outline[lettered]
     if article:
         if key.isdigit() and int(key) < len(_ROMANS) and _ROMANS[int(key)] in outline:
             return outline[_ROMANS[int(key)]]

@@ -382,6 +382,9 @@ _MEANING_TARGET = re.compile(
     r"(?:(?:to\s+(?:it|such\s+term|them|that\s+term))\s+)?(?:in|under|by)\s+(?P<target>.+?)"
     r"(?:[.;,](?=\s|$)|$)"
 )
+_THE_TERM_IS = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:\([a-z0-9]{1,4}\)\s*)?The\s+" + _TERM
+                          + r"\s+(?:is|are|shall\s+be|will\s+be)\b")
+_JOINED_TERM = re.compile(_TERM + r"\s*,?\s*(?:and|or|and/or)?\s*$")
 _INLINE_RE = re.compile(r"\(([^()]{0,240})\)")
 _QUOTED = re.compile(rf"[{_OQ}]([^{_OQ}{_CQ}\n]{{1,100}}?)[{_CQ}]")
 _INLINE_WORDS = frozenset(
@@ -417,6 +420,20 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             kind = "means" if verb.startswith("mean") else "includes"
             wording = _SPACES.sub(" ", after).strip().lstrip(":,").strip()
             found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
+        # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
+        head = m.start()
+        while True:
+            other = _JOINED_TERM.search(text[:head], max(0, head - 120))
+            if other is None:
+                break
+            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
+                                    target=found[-1].target, start=other.start("term"), end=other.end("term")))
+            head = other.start()
+    for m in _THE_TERM_IS.finditer(text):  # 'The "Purchase Price" is $1,000 per share.'
+        if not any(d.start == m.start("term") for d in found):
+            # read as an inline definition: its wording is not compared with other definitions'
+            found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
+                                    start=m.start("term"), end=m.end("term")))
     taken = {(d.start, d.end) for d in found}
     for group in _INLINE_RE.finditer(text):
         inner = group.group(1)
@@ -424,17 +441,24 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             continue
         pos = 0
         base = group.start(1)
-        for q in _QUOTED.finditer(inner):
+        quoted = list(_QUOTED.finditer(inner))
+        if not quoted or not _inline_lead_ok(inner[quoted[-1].end():]):
+            continue  # '(as a "Risk Factor" or otherwise)': a word in quotation marks, not a definition
+        for q in quoted:
             lead = inner[pos: q.start()]
             pos = q.end()
             if not _inline_lead_ok(lead):
-                continue
+                break  # '(for example, "cash" or "a note")': the rest are examples too
             start, end = base + q.start(1), base + q.end(1)
             if (start, end) in taken:
                 continue
             found.append(Definition(q.group(1).strip(), "inline", "", paragraph, start=start, end=end))
-    found.sort(key=lambda d: d.start)
-    return found
+    for d in found:  # '"Complying Purchaser," means': the comma closes the phrase, it is not the term's
+        term = d.term.rstrip(",;:")
+        if term != d.term:
+            d.term, d.end = term, d.start + len(term)
+    unique = {(d.term, d.start): d for d in found}
+    return sorted(unique.values(), key=lambda d: d.start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,12 +478,26 @@ _CLAUSE_RE = re.compile(
 _ONE_NUM = re.compile(_NUM)
 _ONE_CLAUSE = re.compile(_CLAUSE_NUM)
 _EXHIBIT_NUM = re.compile(r"[0-9]+(?:-[0-9]+)?|[A-Z](?:-[0-9]+)?")
+_STATUTE_NAME = (r"(?:Act|Code|Law|Laws|Regulations?|Rules?|Statutes?|DGCL|GCL|ERISA|IRC|UCC|U\.S\.C\.|C\.F\.R\."
+                 r"|Constitution|Treaty|Convention)")
 _AFTER_STATUTE = re.compile(
     r"\s*(?:thereof|thereunder|of\s+the\s+(?:Act|Code)\b|of\s+(?:the\s+)?Regulation|of\s+Regulations?\b"
-    r"|(?:of|under|in|to)\s+(?:the\s+)?(?:[A-Z][\w.&,'’-]*\s+){0,8}?"
-    r"(?:Act|Code|Law|Laws|Regulations?|Rules?|Statutes?|DGCL|GCL|U\.S\.C\.|C\.F\.R\.|Constitution|Treaty|Convention)\b"
+    r"|(?:of|under|in|to)\s+(?:the\s+)?(?:[A-Z][\w.&,'’-]*\s+){0,8}?" + _STATUTE_NAME + r"(?![\w-])"
     r"|of\s+(?:Title|Chapter)\b)"
 )
+# "Code Section 83", "Regulations Section 1.704-2(g)(1)", "DGCL Section 243(a)", "Kan. Stat. Section 44-130":
+# the section of a statute, named just before the reference word.
+_BEFORE_STATUTE = re.compile(r"(?:\b(?:Code|Regulations?|Regs?\.|DGCL|GCL|ERISA|IRC|UCC|U\.S\.C\.|C\.F\.R\.|"
+                             r"Stats?\.|Treas\.)|\bAct)\s*$")
+# what may follow a citation before "of the Act": "Sections 17-402(a)(4)-(5) of the Act", "Sections 704(b) and (c)"
+_CITATION_TAIL = re.compile(r"(?:-\d[\w.]*(?:\([A-Za-z0-9]{1,5}\))*|\s*(?:[-–,]|and|or|through|to)?\s*"
+                            r"\([A-Za-z0-9]{1,5}\))*")
+# "Section 1.704-2(g)(1)": a hyphen joined to a number that goes on is part of one citation, not a range
+_CITATION_HYPHEN = re.compile(r"-\d")
+# "Internal Revenue Service Form 1065, Schedule K-1": a schedule of a government form
+_FORM_BEFORE = re.compile(r"\bForms?\s+\d[\w-]*,?\s*$")
+# "Section A — Corporate Organization" at the start of a paragraph: the heading's own label
+_HEADING_AFTER = re.compile(r"\s*(?:[—–:]|-\s|\.\s)\s*[A-Z]")
 # "Section 4.1 of the Purchase Agreement": a section of another instrument of the package.
 _OTHER_DOCUMENT = re.compile(
     r"\s*(?:of|in|under)\s+(?P<doc>(?:the|that|such|each)\s+(?:[A-Z][\w&’'-]*\s*){1,8})"
@@ -469,6 +507,19 @@ _KIND = {"section": "section", "sections": "section", "subsection": "section", "
          "paragraph": "section", "paragraphs": "section", "article": "article", "articles": "article",
          "exhibit": "exhibit", "exhibits": "exhibit", "schedule": "schedule", "schedules": "schedule",
          "clause": "clause", "clauses": "clause"}
+
+
+def _hyphen_citation(nums: str) -> bool:
+    """"1.704-2(g)(1)": numbers joined by a bare hyphen that cannot be the two ends of a range (a range
+    joins numbers of one depth: "2.1-2.3")."""
+    pieces = list(_ONE_NUM.finditer(nums))
+    for left, right in zip(pieces, pieces[1:]):
+        if nums[left.end():right.start()] != "-":
+            continue
+        a, b = left.group(0), right.group(0)
+        if a.count(".") != b.count(".") or ("(" in b) != ("(" in a):
+            return True
+    return False
 
 
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
@@ -487,8 +538,19 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
         if kind == "section" and word.startswith("paragraph") and not any(ch.isdigit() for ch in m.group("nums")):
             continue
         after = m.end()
-        if _AFTER_STATUTE.match(text, after):
+        if _AFTER_STATUTE.match(text, _CITATION_TAIL.match(text, after).end()):
             continue
+        if _BEFORE_STATUTE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        if kind in ("section", "article") and (_CITATION_HYPHEN.match(text, after)
+                                              or _hyphen_citation(m.group("nums"))):
+            continue  # "Section 1.704-2(g)(1)", "Section 44-130": a statute's numbering
+        if kind == "schedule" and _FORM_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if kind == "exhibit" and re.match(r"\d+\.\d", m.group("nums")):
+            continue  # "Exhibit 10.1": the exhibit number of a filing, not an exhibit of this document
+        if m.start() == len(text) - len(text.lstrip()) and not m.group("this") and _HEADING_AFTER.match(text, after):
+            continue  # "Section A — Corporate Organization": a heading's own label
         direction = None
         d = _DIRECTION.match(text, after)
         if d:
@@ -598,6 +660,7 @@ def read_document(path: str | Path) -> Document:
                 if name not in bookmark_elements and element is not None and id(element) in element_of:
                     bookmark_elements[name] = element_of[id(element)]
     _outline(document, fields_of, emphasis_of)
+    _tie_notes(document)
     document.bookmarks = dict(bookmark_elements)
     for para in document.paragraphs:
         spans = fields_of.get(id(para), ())
@@ -634,6 +697,35 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
         para.heading = _heading(para.text, scan.emphasis, 0)
 
 
+NOTE_TAGS = {"footnotes": (qn("w:footnote"), qn("w:footnoteReference")),
+          "endnotes": (qn("w:endnote"), qn("w:endnoteReference"))}
+
+
+def _tie_notes(document: Document) -> None:
+    """A footnote's (endnote's) paragraphs stand where its reference mark stands: same section, same part."""
+    if not any(p.part in NOTE_TAGS for p in document.paragraphs):
+        return
+    anchors: dict[tuple[str, str], Paragraph] = {}
+    for para in document.paragraphs:
+        if para.part == "body" and para.element is not None:
+            for part, (_note, ref_tag) in NOTE_TAGS.items():
+                for ref in para.element.iter(ref_tag):
+                    anchors.setdefault((part, ref.get(qn("w:id"), "")), para)
+    for para in document.paragraphs:
+        if para.part not in NOTE_TAGS or para.element is None:
+            continue
+        note = para.element.getparent()
+        while note is not None and note.tag != NOTE_TAGS[para.part][0]:
+            note = note.getparent()
+        anchor = anchors.get((para.part, note.get(qn("w:id"), ""))) if note is not None else None
+        if anchor is not None:
+            para.section, para.section_heading, para.exhibit = anchor.section, anchor.section_heading, anchor.exhibit
+
+
+_TYPED_ALIAS = re.compile(r"^\s*(?:(?:Section|SECTION|Article|ARTICLE|Part|PART)\s+(?P<a>[A-Z0-9]{1,4}(?:\.\d+)*)"
+                          r"\s*[—–:.-]\s|(?P<b>[A-Z]{1,2}\.\d+(?:\.\d+)*)\.?\s)")
+
+
 def _outline(document: Document, fields_of, emphasis_of) -> None:
     """Typed labels, exhibits, outlines, section context, for the body paragraphs in order."""
     typed = _Outline()
@@ -649,7 +741,8 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
             continue
         text = para.text
         stripped = text.strip()
-        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 else None
+        in_toc = (para.style or "").lower().startswith("toc")  # a table of contents entry names a title
+        title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 and not in_toc else None
         if title:
             word, ident = title.group("word").lower(), title.group("id")
             if word == "exhibit":
@@ -700,7 +793,14 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                 if parent is not None:
                     break
             para.parent = parent
+        if para.number is not None and in_toc:
+            para.section = current.number if current is not None else None
+            continue  # a numbered table-of-contents line is not a section: the text after it is not in it
         if para.number is not None:
+            typed_label = _TYPED_ALIAS.match(para.text)
+            if typed_label:
+                document.aliases.setdefault(exhibit, {}).setdefault(
+                    typed_label.group("a") or typed_label.group("b"), para)
             numbered += 1
             literal += para.literal
             outline.setdefault(para.number, para)

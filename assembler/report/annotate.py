@@ -16,7 +16,8 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
 from assembler.check.rule import Finding, Severity
-from assembler.docmodel.ooxml import story_paragraphs
+from assembler.docmodel.ooxml import parse_xml, story_paragraphs
+from assembler.docmodel.parse import NOTE_TAGS
 from assembler.errors import Location, OutputError, Problem
 from assembler.render.write import save_docx
 
@@ -24,8 +25,8 @@ AUTHOR, INITIALS = "assembler check", "AC"
 COMMENT_DATE = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 
-def comment_text(f: Finding, elsewhere: bool = False) -> str:
-    where = f" [in {f.part}, paragraph {f.paragraph + 1}]" if elsewhere else ""
+def comment_text(f: Finding, elsewhere: bool = False, where: str = "") -> str:
+    where = f" [in {where}]" if where else f" [in {f.part}, paragraph {f.paragraph + 1}]" if elsewhere else ""
     section = f" (section {f.section})" if f.section else ""
     return f"{Severity(f.severity).value.upper()} {f.code}{section}{where}: {f.message} — “{f.snippet}”"
 
@@ -54,14 +55,50 @@ def _runs_for(paragraph: DocxParagraph, snippet: str, occurrence: int = 0) -> li
     return chosen or runs
 
 
+def _note_anchors(doc, body_paragraphs: list) -> dict[tuple[str, int], tuple[object, str]]:
+    """(part, paragraph index) of each footnote/endnote paragraph -> (body w:p holding its reference mark,
+    "footnote N")."""
+    marks: dict[tuple[str, str], tuple[object, int]] = {}
+    counters = {"footnotes": 0, "endnotes": 0}
+    for p in body_paragraphs:
+        for part, (_note, ref_tag) in NOTE_TAGS.items():
+            for ref in p.iter(ref_tag):
+                counters[part] += 1
+                marks.setdefault((part, ref.get(qn("w:id"), "")), (p, counters[part]))
+    out: dict[tuple[str, int], tuple[object, str]] = {}
+    if not marks:
+        return out
+    for package_part in doc.part.package.iter_parts():
+        part = str(package_part.partname).rsplit("/", 1)[-1].removesuffix(".xml")
+        if part not in NOTE_TAGS:
+            continue
+        root = parse_xml(package_part.blob, str(package_part.partname))
+        for index, p in enumerate(story_paragraphs(root)):
+            note = p.getparent()
+            while note is not None and note.tag != NOTE_TAGS[part][0]:
+                note = note.getparent()
+            found = marks.get((part, note.get(qn("w:id"), ""))) if note is not None else None
+            if found is not None:
+                out[(part, index)] = (found[0], f"{part[:-1]} {found[1]}")
+    return out
+
+
 def annotate_document(source: Path, target: Path, findings: list[Finding]) -> bytes:
     """Write *source* with one comment per finding to *target*; return the bytes written."""
     doc = open_docx(str(source))
     body = doc.element.body
     paragraphs = list(story_paragraphs(body))
     first = paragraphs[0] if paragraphs else doc.add_paragraph()._p
+    anchors = _note_anchors(doc, paragraphs) if any(f.part in NOTE_TAGS for f in findings) else {}
     seen: dict[tuple[str, int, str], int] = {}
     for f in sorted(findings, key=Finding.sort_key):
+        anchor = anchors.get((f.part, f.paragraph))
+        if anchor is not None:  # a footnote's finding: on the paragraph holding the footnote's mark
+            para = DocxParagraph(anchor[0], doc._body)
+            comment = doc.add_comment(_runs_for(para, ""), text=comment_text(f, where=anchor[1]), author=AUTHOR,
+                                      initials=INITIALS)
+            comment._comment_elm.set(qn("w:date"), COMMENT_DATE.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            continue
         in_body = f.part == "body" and 0 <= f.paragraph < len(paragraphs)
         key = (f.part, f.paragraph, f.snippet)
         occurrence = seen.get(key, 0)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from assembler.check.rule import Finding, Severity
 from assembler.docmodel.model import Package, Paragraph
+from assembler.docmodel.places import place_in
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 EXCERPT_CONTEXT = 40
@@ -25,11 +26,15 @@ def paragraph_of(package: Package | None, finding: Finding) -> Paragraph | None:
     """The model paragraph a finding points at, or None when it cannot be found."""
     if package is None:
         return None
-    for doc in package.documents:
-        for p in doc.paragraphs:
-            if p.document == finding.file and p.part == finding.part and p.index == finding.paragraph:
-                return p
-    return None
+    index = _PARAGRAPHS.get(id(package))
+    if index is None or index[0] is not package:
+        _PARAGRAPHS.clear()
+        index = _PARAGRAPHS[id(package)] = (package, {(p.document, p.part, p.index): p
+                                                      for doc in package.documents for p in doc.paragraphs})
+    return index[1].get((finding.file, finding.part, finding.paragraph))
+
+
+_PARAGRAPHS: dict[int, tuple[Package, dict[tuple[str, str, int], Paragraph]]] = {}
 
 
 def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT, offset: int = -1) -> str:
@@ -51,3 +56,12 @@ def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT, offset: int
     head = ("…" if start else "") + flat[start:at]
     tail = flat[at + len(snip):end] + ("…" if end < len(flat) else "")
     return f"{head}«{snip}»{tail}"
+
+
+def place(finding: Finding, package: Package | None = None) -> str:
+    """Where a finding stands, as a lawyer names it ("Section 9.4", "Recital B", "signature page")."""
+    para = paragraph_of(package, finding)
+    if para is not None:
+        return place_in(package, para)
+    where = f"Section {finding.section}" if finding.section else "the document"
+    return where if finding.part == "body" else f"{where} ({finding.part})"

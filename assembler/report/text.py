@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assembler.check.rule import Finding, Severity
 from assembler.docmodel.model import Package
-from assembler.report.common import excerpt, paragraph_of, summary
+from assembler.report.common import excerpt, paragraph_of, place, summary
 
 
 def _plural(n: int, word: str) -> str:
@@ -24,9 +24,7 @@ def render_text(files: list[str], findings: list[Finding], package: Package | No
             continue
         lines.append(f"{name}")
         for f in own:
-            where = f.section or "-"
-            if f.part != "body":
-                where = f"{where} ({f.part})"
+            where = place(f, package)
             lines.append(f"  {where}  {Severity(f.severity).value}  {f.code}: {f.message}")
             p = paragraph_of(package, f)
             shown = excerpt(p.text, f.snippet, offset=f.offset) if p is not None else f.snippet

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.docmodel.model import Definition, Paragraph
+from assembler.docmodel.places import document_title, place_of
 
 WORDING_KINDS = ("means", "includes")
 QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
@@ -45,10 +46,16 @@ def _snippet(d: Definition) -> str:
     return d.paragraph.text[start:end] or d.term
 
 
-def _where(d: Definition) -> str:
-    p = d.paragraph
-    place = f"Section {p.section}" if p.section else f"paragraph {p.index + 1}"
-    return f"{p.document}, {place}"
+def _where(ctx: Context, d: Definition, here: Paragraph | None = None) -> str:
+    """The other definition's place: its document's title and its section ("the Glossary of Defined Terms,
+    Exhibit 1 (...), “Trading Day”"), never a file path."""
+    document = ctx.package.document_of(d.paragraph)
+    if document is None:
+        return f"Section {d.paragraph.section}" if d.paragraph.section else "another document"
+    place = place_of(d.paragraph, document)
+    if here is not None and here.document == d.paragraph.document:
+        return f"this document ({place})"
+    return f"{document_title(document)}, {place}"
 
 
 def _number_forms(word: str) -> set[str]:
@@ -72,7 +79,12 @@ def _head_index(words: list[str]) -> int:
 
 
 def term_forms(term: str) -> set[str]:
-    """The term and its legitimate singular/plural forms."""
+    """The term and its legitimate singular/plural forms; a term with a parenthetical option ("Majority (or
+    other specified percentage) in Interest") is also used without it."""
+    if "(" in term:
+        bare = " ".join(re.sub(r"\([^()]*\)", " ", term).split())
+        if bare and bare != term:
+            return term_forms(bare) | {term}
     words = term.split(" ")
     head = _head_index(words)
     return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
@@ -107,7 +119,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is defined here with different wording from its definition in "
-                        f"{_where(first)}; a term must have one meaning across the documents.")
+                        f"{_where(ctx, first, d.paragraph)}; a term must have one meaning across the documents.")
         pointers = [d for d in defs if d.kind == "meaning"]
         if pointers:
             first = pointers[0]
@@ -116,7 +128,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is said here to have the meaning set forth in {d.target or 'another place'}, "
-                        f"but {_where(first)} points to {first.target or 'another place'}.")
+                        f"but {_where(ctx, first, d.paragraph)} points to {first.target or 'another place'}.")
 
 
 
@@ -172,13 +184,40 @@ def _defining_spans(defs: Iterable[Definition]) -> dict[int, list[tuple[int, int
     return spans
 
 
-def _used(pattern: re.Pattern, paragraphs: list[Paragraph], spans: dict[int, list[tuple[int, int]]]) -> bool:
+def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
+    """The terms used somewhere outside their own definitions: one pass over the text for all terms."""
+    by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)   # first word -> (form, term)
+    for term in terms:
+        for form in term_forms(term):
+            by_first[form.split(" ")[0]].append((form, term))
+    if not by_first:
+        return set()
+    spans = {term: _defining_spans(defs) for term, defs in terms.items()}
+    starts = _bounded(by_first)
+    used: set[str] = set()
     for p in paragraphs:
-        own = spans.get(id(p), ())
-        for m in pattern.finditer(p.text):
-            if not any(m.start() < end + 1 and start - 1 < m.end() for start, end in own):
-                return True
-    return False
+        text = p.text
+        for m in _overlapping(starts, text):
+            at = m.start()
+            for form, term in by_first[m.group(0)]:
+                end = at + len(form)
+                if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
+                    continue
+                own = spans[term].get(id(p), ())
+                if not any(at < e + 1 and s - 1 < end for s, e in own):
+                    used.add(term)
+    return used
+
+
+def _overlapping(pattern: re.Pattern, text: str):
+    """Every match of *pattern* in *text*, also one starting inside a longer match."""
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.start() + 1
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
@@ -186,13 +225,19 @@ def find_unused(ctx: Context) -> Iterable[Finding]:
         return
     by_term: dict[str, list[Definition]] = defaultdict(list)
     for d in _definitions(ctx):
-        by_term[d.term].append(d)
-    paragraphs = list(ctx.paragraphs())
+        if d.term.strip():
+            by_term[d.term].append(d)
+    used = _used_terms(by_term, list(ctx.paragraphs()))
+    # '"European Economic Area" or "EEA" means': the defined alternatives are used when one of them is
+    together: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+    for d in _definitions(ctx):
+        if d.kind != "inline":
+            together[(id(d.paragraph), d.kind, d.wording)].add(d.term)
+    for group in together.values():
+        if len(group) > 1 and group & used:
+            used |= group
     for term, defs in by_term.items():
-        if not term.strip():
-            continue
-        pattern = _bounded(term_forms(term))
-        if not _used(pattern, paragraphs, _defining_spans(defs)):
+        if term not in used:
             first = next((d for d in defs if d.kind != "meaning"), defs[0])
             yield ctx.finding(UNUSED, first.paragraph, _snippet(first),
                               f"“{term}” is defined but never used in the documents; use it or delete the "
@@ -209,6 +254,8 @@ UNUSED = Rule(
         example("D|\"GAAP\" means U.S. generally accepted accounting principles.",
                 "D|\"Liens\" means a lien, charge or security interest.",
                 "B|Company has no Liens.", note="GAAP is never used"),
+        example("B|Each holder (each a \"Holder\" and collectively, the \"Released Parties\") signs.",
+                "B|No Holder may assign.", note="one of two inline definitions never used"),
     ),
     passes=(
         example("B|This Agreement is made by the Company and each holder (each a \"Holder\" and collectively, "
@@ -217,6 +264,12 @@ UNUSED = Rule(
                 "D|\"Closing\" has the meaning set forth in Section I.A.",
                 "B|No Lien shall attach to any Holder's shares; Holders vote at the Closings.",
                 note="singular, plural and possessive uses count"),
+        example("D|\"European Economic Area\" or \"EEA\" means the member states of the European Union.",
+                "D|\"Protected Health Information\" or \"PHI\" has the meaning given to it under HIPAA.",
+                "B|Data stays in the EEA; PHI is protected.", note="one of two alternative names of a term is used"),
+        example("D|\"Majority (or other specified percentage) in Interest\" means a resolution of the Investors.",
+                "B|A Majority in Interest may remove the General Partner.",
+                note="a term defined with a parenthetical option, used without it"),
         Example((("glossary.docx", ("D|\"Preferred Shares\" means shares of Series J Preferred Stock.",)),
                  ("agreement.docx", ("B|Purchaser will buy the Preferred Shares at $1,000 per Preferred Share.",))),
                 note="a use in another document of the package counts"),
@@ -243,9 +296,21 @@ def _variant_body(term: str) -> str:
     return r"\s+".join(parts)
 
 
+def _term_then_words(found: str, allowed: set[str]) -> bool:
+    """Whether *found* is a defined term followed by ordinary lower-case words ("Fund expense")."""
+    words = found.split(" ")
+    for cut in range(len(words) - 1, 0, -1):
+        head, rest = " ".join(words[:cut]), words[cut:]
+        if head in allowed and all(w == w.lower() for w in rest):
+            return True
+    return False
+
+
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
-    terms = sorted({d.term for d in defs if len(d.term.split()) >= 2}, key=lambda t: (-len(t), t))
+    # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere
+    terms = sorted({d.term for d in defs if len(d.term.split()) >= 2 and d.term != d.term.upper()},
+                   key=lambda t: (-len(t), t))
     if not terms:
         return
     allowed: set[str] = set()
@@ -255,10 +320,18 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     anywhere = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
                           + r")(?![A-Za-z0-9])", re.IGNORECASE)
     for p in ctx.paragraphs():
+        brackets = [(b.start(), b.end()) for b in BRACKETS.finditer(p.text)] if "[" in p.text else []
         for m in anywhere.finditer(p.text):
             found = " ".join(m.group(0).split())
             if found in allowed or found == found.lower() or found == found.upper():
                 continue
+            if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
+                    found[:1].lower() + found[1:] in allowed:
+                continue  # "This Safe" opening a sentence, where "this Safe" is defined
+            if any(s <= m.start() < e for s, e in brackets):
+                continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
+            if _term_then_words(found, allowed):
+                continue  # "items of Fund expense": the defined "Fund", then an ordinary word
             term = next(t for t, pattern in each if pattern.fullmatch(m.group(0)))
             yield ctx.finding(
                 VARIANT, p, m.group(0),
@@ -289,6 +362,11 @@ VARIANT = Rule(
                 "the Corporation's common stock (\"Common Stock\") and the COMMON STOCK are listed.",
                 "B|Each Preferred Share's price is stated in the Transaction Documents (\"Transaction Documents\"); "
                 "any Transaction Document controls.",
+                "B|Each investor signs this safe (this \"this Safe\"). This Safe converts; this Safe's terms apply.",
+                "B|THE SHARES ARE NOT REGISTERED UNDER THE U.S. SECURITIES ACT (THE \"U.S. SECURITIES ACT\"); the "
+                "U.S. Securities Act applies.",
+                "B|The Repurchase Price (the \"Repurchase Price\") is [Repurchase price per share].",
+                "B|The fund (the \"Fund\") pays the \"Fund Expenses\"; items of Fund expense are allocated.",
                 note="legitimate plurals, singulars, possessives, lower and upper case"),
     ),
 )
@@ -302,7 +380,7 @@ RUN = re.compile(rf"(?<![\w.’'-])(?:{_TITLE_WORD})(?:[ \u00a0](?:{_TITLE_WORD}
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
 QUOTED = re.compile(r"[\"“][^\"“”]{0,200}[\"”]")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
-OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+of(?:\s+the)?\s+$)")
+OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+(?:of|for|by)(?:\s+the)?\s+$)")
 OF_AFTER = re.compile(r"^\s+of(?:\s+the)?\s+[A-Z]")
 PROPER = set("""
 Act Acts Code Law Laws Rule Rules Regulation Regulations Exchange Commission State States Court Courts Inc Ltd
@@ -314,7 +392,7 @@ Section Sections Article Articles Glossary Series Eastern Pacific Central Mounta
 January February March April May June July August September October November December Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday Dollars Dollar Cents Cent Mr Mrs Ms Dr Esq Nasdaq Amex Nyse Otc Street Plaza
 Department Treasury Service Services Government Republic Kingdom China Hong Kong Singapore Cayman Islands British
-Virgin Island Mr Signature Page Title Name By
+Virgin Island Mr Signature Page Title Name By Statute Statutes
 """.split())
 NUMBER_WORDS = set("""one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
 sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
@@ -357,29 +435,115 @@ def _sentence_start(before: str) -> bool:
     return not b or b[-1] in ".;:!?•●\t" or _LABEL_BEFORE.search(b[-8:]) is not None
 
 
+_DETERMINERS = frozenset("The This These That Those Such Each Any No Neither Either All Every Both A An Our Its Their "
+                         "Your".split())
+# a proper name runs on: "Health Insurance Portability and Accountability Act", "Best Practices for Limited
+# and General Partners", "Protecting Americans from Tax Hikes Act"
+NAME_GOES_ON = re.compile(r"^\s+(?:and|for|from|on|to|in|&)\s+((?:[A-Z][\w’'-]*\s*){1,6})")
+ACRONYM_BEFORE = re.compile(r"\b[A-Z]{2,}\s+(?:(?:[A-Z][\w-]*\s+){1,4}(?:and|&)\s+)?$")  # "ILPA Reporting Template"
+# "Bonterms Mutual NDA", "Common Paper BAA"; "Serious Adverse Event (SAE)": a name and its abbreviation
+ACRONYM_AFTER = re.compile(r"^(?:\s+[A-Z]{2,}\b|\s*\([A-Z]{2,}s?\))")
+EXAMPLES_BEFORE = re.compile(r"\((?:e\.g\.|i\.e\.|for\s+example|such\s+as)[^()]*$")  # "(e.g., Black Duck, FOSSA)": names
+DEFINED_ELSEWHERE = re.compile(r"^\s*,?\s*as\s+(?:defined|used)\s+in\b")  # "Confidential Information as defined in the CIIAA"
+BRACKETS = re.compile(r"\[[^\[\]]*\]")   # a drafting note or an option: "[Drafting note: fill in the Key Terms.]"
+# the title of a cited section or form, in parentheses after its number: "Section 14.5 (Tax Distributions)",
+# "Section 10.1 (Removal/Termination Notice)", "IRS Form 8886 (Reportable Transaction Disclosure Statement)"
+TITLE_BEFORE = re.compile(r"(?:\d[\w.-]*(?:\([\w]{1,5}\))*|[A-Z]{2,})\s*\([^()]{0,40}$")
+TITLE_AFTER = re.compile(r"^[^()]{0,40}\)")
+QUOTE_BEFORE, QUOTE_AFTER = re.compile(r"[“\"‘']\s*$"), re.compile(r"^\s*[”\"’']")
+# "[ ] Neither Input nor Output", "( x ) Non-Renewal Notice Date:", "- There are no Increased Claims"
+MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-–—*•])\s*$")
+# a cover page's variable: a table cell or line that is only its name ("Effective Date", "{IF x}Use
+# Limitations") or its name then a colon ("Target Uptime: [__]%")
+_FIELD_MARKS = re.compile(r"\{[^{}]*\}|\*\*|\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|__")
+_LABEL_LINE = re.compile(rf"^\s*({_TITLE_WORD}(?:[ \u00a0](?:{_TITLE_WORD}|of|and|the|or|for|to))*?)\s*(?::|$)")
+# "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
+# "This Order Form incorporates ... the Common Paper Cloud Service Agreement Standard Terms": the document
+# takes its definitions from another instrument, which the check does not have.
+_INCORPORATES = re.compile(
+    r"capitali[sz]ed\s+terms\s+(?:used\s+)?(?:but\s+)?not\s+(?:otherwise\s+)?defined\b[^.]{0,80}\bmeanings?\s+"
+    r"(?:given|set\s+forth|ascribed|assigned)|\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"
+    r"|\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
+    r"(?:Agreement|Terms|NDA)\b|\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"
+    r"|\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b", re.IGNORECASE)
+
+
+def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
+    """The names of a cover page's variables: lines that hold only a Title Case name, or a name and a colon."""
+    labels = set()
+    for p in paragraphs:
+        cleaned = _FIELD_MARKS.sub(" ", p.text).strip()
+        if len(cleaned) > 200:
+            continue
+        m = _LABEL_LINE.match(cleaned)
+        if m and len(m.group(1).split()) >= 2:
+            labels.add(" ".join(m.group(1).split()))
+    return labels
+
+
+_DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
+
+
+def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
+    """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
+    out = set()
+    for p in paragraphs:
+        for m in QUOTED.finditer(p.text):
+            if _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
+                continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
+            name = " ".join(m.group(0)[1:-1].split())
+            if RUN.fullmatch(name):
+                out.add(name)
+    return out
+
+
+def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
+    return any(_INCORPORATES.search(p.text) for p in paragraphs)
+
+
+def _name_goes_on(after: str) -> bool:
+    m = NAME_GOES_ON.match(after)
+    return bool(m) and any(w.strip(",.;:") in PROPER for w in m.group(1).split())
+
+
 def find_undefined(ctx: Context) -> Iterable[Finding]:
     if not ctx.config.report_undefined:
         return
     defs = _definitions(ctx)
-    known = {t for d in defs for t in term_forms(d.term)} | set(ctx.config.known_terms)
+    labels = cover_labels(ctx.paragraphs()) | _quoted_names(ctx.paragraphs())
+    known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
+             | set(ctx.config.known_terms))
     inside_known = " | ".join(f" {t} " for t in known)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     for doc in ctx.package.documents:
+        if _incorporates_terms(doc.paragraphs):
+            continue
         reported: set[str] = set()
         for p in doc.paragraphs:
-            if _is_heading(p):
-                continue
+            if _is_heading(p) or p.part.startswith("word/"):
+                continue  # headers and footers hold titles and names, not operative text
             text = QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
+            text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
             if p.heading and text.startswith(p.heading):
                 text = " " * len(p.heading) + text[len(p.heading):]
             for m in RUN.finditer(text):
-                phrase = m.group(0)
+                phrase, start = m.group(0), m.start()
                 words = phrase.split()
+                opening = text[max(0, start - 80):start]
+                if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                    phrase = " ".join(words)
                 if not 2 <= len(words) <= 4 or phrase in reported:
                     continue
-                before, after = text[max(0, m.start() - 80):m.start()], text[m.end():m.end() + 40]
-                if _sentence_start(before) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
-                        or OF_AFTER.match(after):
+                before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
+                if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
+                        or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
+                        or DEFINED_ELSEWHERE.match(after) or EXAMPLES_BEFORE.search(before):
+                    continue
+                if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
+                        (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
+                        (QUOTE_BEFORE.search(p.text, 0, start) and QUOTE_AFTER.match(p.text[m.end():])):
                     continue
                 if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
                     continue
@@ -392,7 +556,8 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 yield ctx.finding(
                     UNDEFINED, p, phrase,
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
-                    f"define it, write it in lower case, or add it to known_terms in the check configuration.")
+                    f"define it, write it in lower case, or add it to known_terms in the check configuration.",
+                    offset=start)
 
 
 UNDEFINED = Rule(
@@ -406,6 +571,10 @@ UNDEFINED = Rule(
                 "B|Dividends shall be payable by way of inclusion in the Conversion Amount on each Conversion "
                 "Date at the Conversion Price.",
                 note="the seed's Conversion Amount and Conversion Date"),
+        example("D|\"ERISA Partner\" means a Partner subject to ERISA.",
+                "B|No amendment may modify the definitions of “ERISA Partner” or “Tax Exempt Partner”.",
+                "B|Any ERISA Partner or Tax Exempt Partner may withdraw.",
+                note="a term named in quotation marks as a definition to modify, but never defined"),
     ),
     passes=(
         example("T|Securities Purchase Agreement",
@@ -416,6 +585,28 @@ UNDEFINED = Rule(
                 "1|**Purchase Amount.** Material Adverse Effect aside, the \"Purchase Amount\" is stated.",
                 "B|The \"Conversion Price\" means $0.15; an \"accredited investor\" as defined in Rule 501(a).",
                 note="titles, party names, laws, officers, headings, sentence starts and defined terms"),
+        example("B|“Net Income” and “Net Loss” means the Fund's taxable income or loss under the Health Insurance "
+                "Portability and Accountability Act of 1996 and the Protecting Americans from Tax Hikes Act.",
+                "B|Net Income is allocated under Section 14.5 (Tax Distributions) and Section 10.1 (Removal/"
+                "Termination Notice), on IRS Form 8886 (Reportable Transaction Disclosure Statement), as the ILPA "
+                "Reporting Template and the Bonterms Mutual NDA say; see “Safe Harbor” in the notice.",
+                "B|The Safe Harbor election is made. Confidential Information as defined in the CIIAA is kept.",
+                "B|[ ] Neither Input nor Output may identify Customer [Drafting note: fill in the Key Terms.]",
+                "B|General Cap Amount",
+                "B|- The General Cap Amount is $1,000; a Serious Adverse Event (SAE) is reported.",
+                "B|Reports from scanning tools (e.g., Black Duck, FOSSA or Snyk Code) are provided.",
+                note="statute names, section and form titles, names with acronyms, quoted names, check boxes, "
+                     "drafting notes, a cover page's variables, “X” and “Y” mean"),
+        example("B|Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms "
+                "Mutual NDA.",
+                "B|The Purpose and the Confidentiality Period apply from the Effective Date.",
+                note="a cover page that takes its definitions from standard terms the check does not have"),
+        example("B|The \"Purchase Price\" is $1,000 per share; \"Net Income\" or \"Net Profit\" means income.",
+                "B|Purchaser pays the Purchase Price, less any Net Profit, on the date stated.",
+                note="definitions written “The “X” is” and ““X” or “Y” means”"),
+        example("B|This Amendment modifies the Master Services Agreement between the parties.",
+                "B|Credits apply as the Service Credits did, from the Effective Date.",
+                note="an amendment takes its terms from the agreement it amends"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",
                 config={"known_terms": ["Conversion Amount"]}, note="a known term in the configuration"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",

@@ -16,6 +16,7 @@ from assembler.docmodel.model import (
     number_components,
 )
 from assembler.docmodel.parse import find_references
+from assembler.docmodel.places import section_name
 
 _ERROR_TEXT = re.compile(
     r"Error!\s*(?:Reference source not found|Bookmark not defined|No text of specified style in document|"
@@ -46,14 +47,26 @@ def _subtree(document: Document, top: Paragraph) -> list[Paragraph]:
     return document.subtree(top)
 
 
+_CHILDREN: dict[int, tuple[dict[str, Paragraph], dict[int, list[Paragraph]]]] = {}
+
+
 def _children(outline: dict[str, Paragraph], parent: Paragraph | None) -> list[Paragraph]:
-    return [p for p in outline.values() if p.parent is parent]
+    """The numbered paragraphs of *outline* directly under *parent* (indexed once per outline)."""
+    cached = _CHILDREN.get(id(outline))
+    if cached is None or cached[0] is not outline:
+        index: dict[int, list[Paragraph]] = {}
+        for p in outline.values():
+            index.setdefault(id(p.parent), []).append(p)
+        if len(_CHILDREN) > 64:
+            _CHILDREN.clear()
+        cached = _CHILDREN[id(outline)] = (outline, index)
+    return cached[1].get(id(parent), [])
 
 
 def _describe(number: str | None, level: int | None) -> str:
     if number is None:
         return "the document"
-    return f"Article {number}" if level == 0 and "." not in number and "(" not in number else f"Section {number}"
+    return section_name(number, level, article=level == 0)
 
 
 def _join(parts: list[str]) -> str:
@@ -209,6 +222,14 @@ def _find_missing(ctx: Context) -> Iterator[Finding]:
                     yield _finding(ctx, MISSING, para, ref.text, f"Schedule {ref.target} is not in the package",
                                    ref.start)
             elif ref.kind == "clause":
+                of_definition = _OF_DEFINITION.match(para.text, ref.end)
+                if of_definition:
+                    found = _clause_in_definition(package, of_definition.group("term"), ref.target)
+                    if found is False:
+                        yield _finding(ctx, MISSING, para, ref.text,
+                                       f"the definition of “{of_definition.group('term')}” has no clause "
+                                       f"{ref.target}", ref.start)
+                    continue
                 if not _clause_found(document, ref, clause_spans):
                     yield _finding(ctx, MISSING, para, ref.text,
                                       f"there is no clause {ref.target} in {_describe(para.section, None)}"
@@ -229,6 +250,35 @@ def _find_missing(ctx: Context) -> Iterator[Finding]:
                     continue  # inside a REF field: reported with the field
                 yield _finding(ctx, MISSING, para, m.group(0),
                                   "a broken cross-reference: Word could not find its target", m.start())
+
+
+_OF_DEFINITION = re.compile(r"(?:\s*(?:,|or|and)\s*(?:clauses?\s+)?\([a-zA-Z0-9]{1,5}\))*\s+(?:of|in)\s+the\s+definitions?\s+of\s+(?:the\s+term\s+)?[“\"]?"
+                            r"(?P<term>[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)*[A-Z][\w’'-]*)*)")
+
+
+def _clause_in_definition(package: Package, term: str, clause: str) -> bool | None:
+    """Whether the definition of *term* has *clause*: in its own paragraph or in the items that follow it
+    before the next definition. None when the package does not define *term*."""
+    for document in package.documents:
+        starts = {id(d.paragraph) for d in document.definitions}
+        for d in document.definitions:
+            if d.kind == "meaning" or not _same_term(d.term, term):
+                continue
+            paragraphs = document.paragraphs
+            at = next((i for i, p in enumerate(paragraphs) if p is d.paragraph), None)
+            if at is None:
+                continue
+            if clause in d.paragraph.text[d.end:]:
+                return True
+            level = d.paragraph.level
+            for p in paragraphs[at + 1:at + 40]:
+                item = p.text.lstrip().startswith("(") if p.number is None else (level is None or p.level > level)
+                if id(p) in starts or not item:
+                    break
+                if p.text.lstrip().startswith(clause) or (p.label or "").strip().rstrip(".") == clause:
+                    return True
+            return False
+    return None
 
 
 def _and(items) -> str:
@@ -348,8 +398,44 @@ MISSING = Rule(
             ),
             note="Exhibit 3 when the package holds Exhibit 1 only",
         ),
+        example(
+            "T|Agreement",
+            "1|Definitions.",
+            '2|Terms. "Removal Conduct" means (i) fraud or (ii) gross negligence.',
+            "1|Removal.",
+            "2|Notice. The conduct described in clause (iv) of the definition of “Removal Conduct” suffices.",
+            note="a clause of a definition that the definition does not have",
+        ),
     ),
     passes=(
+        example(
+            "T|Agreement",
+            "1|Allocations.",
+            "2|Gain. Regulations Sections 1.704-2(g)(1) and 1.704-2(i)(5), Code Section 705(a)(2)(B) and "
+            "Sections 17-402(a)(4)-(5) of the Act, Section 4(a)(2) of the Securities Act, Rule 506(b) of "
+            "Regulation D, Section 1202 of the Code, IRC §1202, Cal. Corp. Code §25102, Section 2-207 of the "
+            "UCC, Sections 704(b) and (c) of the Code, Section 3(42) of ERISA, DGCL Section 243(a) and "
+            "Kan. Stat. Section 44-130 apply, as do Internal Revenue Service Form 1065, Schedule K-1.",
+            "2|Filing. This agreement was filed as Exhibit 10.1 to the Company's Current Report on Form 8-K.",
+            note="statute, regulation and code citations and filing labels are not internal references",
+        ),
+        example(
+            "T|Request List",
+            "1|Section A — Corporate Organization",
+            "2|A.1 Certificate of incorporation and bylaws.",
+            "1|Section B — Financial and Tax",
+            "2|B.1 Tax returns for the past 6 years (Section A); see also Section A.1 and this Section B.",
+            note="a heading's own typed label is not a reference to itself; typed labels may be referred to",
+        ),
+        example(
+            "T|Agreement",
+            "1|Definitions.",
+            '2|Terms. "Removal Conduct" means (i) fraud or (ii) gross negligence.',
+            "1|Removal.",
+            "2|Notice. The conduct described in clause (i) or clause (ii) of the definition of “Removal Conduct” "
+            "suffices; so does the conduct in clause (c) of the definition of “Cause”.",
+            note="clauses of a definition elsewhere; a definition outside the package is not checked",
+        ),
         example(
             "T|Certificate of Designations",
             "B|The resolutions were adopted under Section 151 of the Delaware General Corporation Law.",
@@ -407,24 +493,42 @@ MISSING = Rule(
 # xref.misdirected
 
 
-def _defines(document: Document, top: Paragraph, term: str) -> bool:
-    inside = {id(p) for p in _subtree(document, top)}
-    return any(id(d.paragraph) in inside and d.kind != "meaning" and _same_term(d.term, term)
-               for d in document.definitions)
+def _term_key(term: str) -> str:
+    """Terms with the same key are the same term ("Holder", "Holders", "holders")."""
+    return term.strip().lower().rstrip("s")
 
 
 def _same_term(a: str, b: str) -> bool:
-    a, b = a.strip().lower(), b.strip().lower()
-    return a == b or a + "s" == b or b + "s" == a or a.rstrip("s") == b.rstrip("s")
+    return _term_key(a) == _term_key(b)
 
 
-def _defined_where(package: Package, term: str, prefer: Document | None) -> Paragraph | None:
+class _Definitions:
+    """Every defining (not pointing) definition of a package, indexed once by term."""
+
+    def __init__(self, package: Package) -> None:
+        self.by_key: dict[tuple[int, str], list[Definition]] = {}
+        for document in package.documents:
+            for d in document.definitions:
+                if d.kind != "meaning":
+                    self.by_key.setdefault((id(document), _term_key(d.term)), []).append(d)
+
+    def of(self, document: Document, term: str) -> list[Definition]:
+        return self.by_key.get((id(document), _term_key(term)), [])
+
+
+def _defines(index: _Definitions, document: Document, top: Paragraph, term: str) -> bool:
+    inside = {id(p) for p in _subtree(document, top)}
+    return any(id(d.paragraph) in inside for d in index.of(document, term))
+
+
+def _defined_where(index: _Definitions, package: Package, term: str,
+                   prefer: Document | None) -> Paragraph | None:
     documents = ([prefer] if prefer is not None else []) + [d for d in package.documents if d is not prefer]
     for document in documents:
-        for d in document.definitions:
-            if d.kind != "meaning" and _same_term(d.term, term) and d.paragraph.number is not None:
+        for d in index.of(document, term):
+            if d.paragraph.number is not None:
                 return d.paragraph
-            if d.kind != "meaning" and _same_term(d.term, term) and d.paragraph.section is not None:
+            if d.paragraph.section is not None:
                 return document.section_of(d.paragraph)
     return None
 
@@ -432,13 +536,15 @@ def _defined_where(package: Package, term: str, prefer: Document | None) -> Para
 def _find_misdirected(ctx: Context) -> Iterator[Finding]:
     package = ctx.package
     order = _positions(package)
+    index = _Definitions(package)
     for document in package.documents:
-        yield from _meaning_targets(ctx, package, document)
+        yield from _meaning_targets(ctx, package, document, index)
         yield from _directions(ctx, package, document, order)
         yield from _fields(ctx, document)
 
 
-def _meaning_targets(ctx: Context, package: Package, document: Document) -> Iterator[Finding]:
+def _meaning_targets(ctx: Context, package: Package, document: Document,
+                     index: _Definitions) -> Iterator[Finding]:
     """"X" has the meaning set forth in Section Y, where Section Y does not define X."""
     for definition in document.definitions:
         if definition.kind != "meaning" or not definition.target:
@@ -454,9 +560,9 @@ def _meaning_targets(ctx: Context, package: Package, document: Document) -> Iter
             if target is None:
                 continue  # xref.missing reports it
             owner = package.document_of(target)
-            if owner is None or _defines(owner, target, definition.term):
+            if owner is None or _defines(index, owner, target, definition.term):
                 continue
-            where = _defined_where(package, definition.term, owner)
+            where = _defined_where(index, package, definition.term, owner)
             named = _describe(target.number, target.level)
             snippet = _snippet(para, ref.text, definition)
             if where is not None and where.number is not None:
@@ -476,10 +582,9 @@ def _meaning_targets(ctx: Context, package: Package, document: Document) -> Iter
             if owner is None:
                 continue
             ids = {id(p) for p in opening}
-            if any(id(d.paragraph) in ids and d.kind != "meaning" and _same_term(d.term, definition.term)
-                   for d in owner.definitions):
+            if any(id(d.paragraph) in ids for d in index.of(owner, definition.term)):
                 continue
-            where = _defined_where(package, definition.term, owner)
+            where = _defined_where(index, package, definition.term, owner)
             place = (f"in {_describe(where.number, where.level)}" if where is not None and where.number
                      else "elsewhere" if where is not None else "nowhere in the package")
             yield _finding(ctx, MISDIRECTED, para, target_text,
@@ -609,11 +714,14 @@ def _relative(number: str, position: Paragraph | None) -> str:
 
 def _fields(ctx: Context, document: Document) -> Iterator[Finding]:
     """REF fields whose cached result is an error or not the number of their target."""
+    refs_of: dict[int, list[Reference]] = {}
+    for ref in document.references:
+        refs_of.setdefault(id(ref.paragraph), []).append(ref)
     for f in document.ref_fields:
         target = document.bookmarks.get(f.bookmark)
         if f.bookmark not in document.bookmarks or target is None:
             continue
-        snippet, offset = _field_snippet(document, f)
+        snippet, offset = _field_snippet(refs_of.get(id(f.paragraph), []), f)
         if "Error!" in f.cached:
             yield _finding(ctx, MISDIRECTED, f.paragraph, snippet,
                               f"the cross-reference field to bookmark {f.bookmark} shows an error; update "
@@ -637,10 +745,11 @@ def _fields(ctx: Context, document: Document) -> Iterator[Finding]:
                           f"{_describe(target.number, target.level)} (“{expected[0]}”); update fields", offset)
 
 
-def _field_snippet(document: Document, f: RefField) -> tuple[str, int]:
-    """The reference text around a field ("Section II.B"), else its cached text, and its offset."""
-    for ref in document.references:
-        if ref.paragraph is f.paragraph and ref.start <= f.start < ref.end + 1 and f.end <= ref.end + 1:
+def _field_snippet(references: list[Reference], f: RefField) -> tuple[str, int]:
+    """The reference text around a field ("Section II.B") among its paragraph's *references*, else its
+    cached text, and its offset."""
+    for ref in references:
+        if ref.start <= f.start < ref.end + 1 and f.end <= ref.end + 1:
             return ref.text, ref.start
     return (f.cached, f.start) if f.cached else (f.instruction, -1)
 
