@@ -517,8 +517,15 @@ class _Definitions:
 
 
 def _defines(index: _Definitions, document: Document, top: Paragraph, term: str) -> bool:
-    inside = {id(p) for p in _subtree(document, top)}
-    return any(id(d.paragraph) in inside for d in index.of(document, term))
+    """Whether the section *top* defines *term*: a definition read there, or the term in quotation
+    marks, however the sentence around it is built ("(each such closing, a “Subsequent Closing”)",
+    "shall be an “Excused Limited Partner”")."""
+    subtree = _subtree(document, top)
+    inside = {id(p) for p in subtree}
+    if any(id(d.paragraph) in inside for d in index.of(document, term)):
+        return True
+    quoted = re.compile(rf"[“\"]{re.escape(term.strip())}s?[”\"]", re.IGNORECASE)
+    return any(quoted.search(p.text) for p in subtree)
 
 
 def _defined_where(index: _Definitions, package: Package, term: str,
@@ -834,6 +841,21 @@ MISDIRECTED = Rule(
                 )),
             ),
             note="each glossary target defines its term (in the section or a subsection of it)",
+        ),
+        Example(
+            documents=(
+                ("agreement.docx", (
+                    "T|Limited Partnership Agreement",
+                    '1|Definitions. "Subsequent Closing" has the meaning set forth in Section 2.1. "Excused '
+                    'Partner" has the meaning set forth in Section 2.2. "Term" has the meaning set forth in '
+                    "Section 2.3 (Term).",
+                    "1|Closings.",
+                    '2|The General Partner may hold further closings (each such closing, a “Subsequent Closing”).',
+                    "2|A Limited Partner that does not participate shall be an “Excused Partner”.",
+                    "2|Term. The Fund continues for ten years (such period being referred to as the “Term”).",
+                )),
+            ),
+            note="terms defined in quotation marks however the sentence around them is built (a real LPA)",
         ),
         example(
             "T|Securities Purchase Agreement",
