@@ -5,10 +5,10 @@ from __future__ import annotations
 from assembler.check.rule import Rule
 from assembler.check.rules import defs, figures, leftovers, series, termsheet, xref
 # Rules that proofreaders' tools find, each module a family or an extension of one.
-from assembler.check.rules import captions, enumerations, proofing
+from assembler.check.rules import captions, enumerations, parties, proofing
 
 FAMILIES = (series, xref, defs, figures, termsheet, leftovers,
-            captions, enumerations, proofing)
+            captions, enumerations, parties, proofing)
 
 
 def all_rules() -> tuple[Rule, ...]:
