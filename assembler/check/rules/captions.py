@@ -137,15 +137,20 @@ def captions_agree(caption: str, heading: str) -> bool:
     return a == b or set(a) <= set(b) or set(b) <= set(a)
 
 
-def _headed(outline: dict[str, Paragraph], caption: str) -> Paragraph | None:
-    for p in outline.values():
-        if p.heading and _words(p.heading) == _words(caption):
-            return p
-    return None
+def _headed(outline: dict[str, Paragraph], caption: str, index: dict) -> Paragraph | None:
+    """The section of *outline* headed *caption*; *index* caches each outline's headings."""
+    if id(outline) not in index:
+        headings: dict[tuple[str, ...], Paragraph] = {}
+        for p in outline.values():
+            if p.heading:
+                headings.setdefault(tuple(_words(p.heading)), p)
+        index[id(outline)] = headings
+    return index[id(outline)].get(tuple(_words(caption)))
 
 
 def find_captions(ctx: Context) -> Iterable[Finding]:
     cache: dict = {}
+    index: dict = {}
     for doc in ctx.package.documents:
         for ref in doc.references:
             if ref.kind not in ("section", "article"):
@@ -163,7 +168,7 @@ def find_captions(ctx: Context) -> Iterable[Finding]:
                 continue
             word = "Article" if ref.kind == "article" else "Section"
             message = f"{word} {target.number} is headed “{heading}”, not “{caption}”"
-            elsewhere = _headed(part.outline if part else doc.outline_of(target), caption)
+            elsewhere = _headed(part.outline if part else doc.outline_of(target), caption, index)
             if elsewhere is not None and elsewhere is not target:
                 message += f"; “{elsewhere.heading}” is {word} {elsewhere.number}"
             yield ctx.finding(CAPTIONS, ref.paragraph, text[ref.start:m.end()], message + ".", offset=ref.start)

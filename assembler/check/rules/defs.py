@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
+from assembler.check.rules.terms import cover_labels, operative, undefined_roles, used_as_term
 from assembler.docmodel.model import Definition, Paragraph
 
 WORDING_KINDS = ("means", "includes")
@@ -324,7 +325,7 @@ billion first second third fourth fifth sixth""".split())
 def _is_heading(p: Paragraph) -> bool:
     text = p.text.strip()
     style = (p.style or "").lower()
-    if any(s in style for s in ("title", "heading", "signature", "toc")):
+    if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
         return True
     if not re.search(r"[a-z]", text):
         return True
@@ -362,6 +363,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         return
     defs = _definitions(ctx)
     known = {t for d in defs for t in term_forms(d.term)} | set(ctx.config.known_terms)
+    known |= cover_labels(ctx.paragraphs())
     inside_known = " | ".join(f" {t} " for t in known)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     for doc in ctx.package.documents:
@@ -386,14 +388,42 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 if all(w in known for w in words) or f" {phrase} " in inside_known or any(
                         " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
                     continue
-                if any(phrase in name for name in names):
+                if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
                 reported.add(phrase)
                 yield ctx.finding(
                     UNDEFINED, p, phrase,
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.")
+    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start)
 
+
+
+# defs.undefined also reads operative text set in heading styles, and single-word roles (see rules.terms)
+_PARTIES = ("B|This Agreement is made by Ascent Solar Technologies, Inc. (\"Company\") and Global Ichiban Limited "
+            "(\"Purchaser\") for shares of Series J Preferred Stock (the \"Preferred Shares\").")
+_REACH_FAILS = (
+    example(_PARTIES, "H|Payment. Company shall deliver the Preferred Shares against payment of the Conversion "
+            "Amount, and the Conversion Amount is due at the Closing.",
+            note="operative text in a heading style"),
+    example(_PARTIES, "B|Company shall deliver the Preferred Shares to the Buyer at the Closing.",
+            note="a role the agreement never defines (Buyer for Purchaser)"),
+    example(_PARTIES, "B|Company shall deliver the Preferred Shares.",
+            "B|Purchaser shall pay, and the Issuer shall issue, the Preferred Shares.", note="Issuer"),
+)
+_REACH_PASSES = (
+    example(_PARTIES, "H|Payment Terms", "H|Payment. Company shall deliver the Preferred Shares to Purchaser "
+            "under the Office of Foreign Assets Control rules, as Section 1 (Payment Terms) says.",
+            "B|Buyer. A buyer of Preferred Shares from Purchaser is bound; Buyers Club Inc. is not.",
+            note="headings, a name cited once, a sentence start and a name"),
+    example("B|The Agreement between the parties governs this addendum.",
+            "B|Customer shall pay the fees and Provider shall provide the service.",
+            note="roles defined in another instrument: this one defines no party"),
+    example("N|Provider: Ascent Solar Technologies, Inc.", "N|Customer: Global Ichiban Limited",
+            "N|Subscription Period: 12 months", "N|Company: Ascent",
+            "B|During the Subscription Period, Provider shall serve Customer.",
+            note="cover-page labels define the terms"),
+)
 
 UNDEFINED = Rule(
     code="defs.undefined",
@@ -406,7 +436,7 @@ UNDEFINED = Rule(
                 "B|Dividends shall be payable by way of inclusion in the Conversion Amount on each Conversion "
                 "Date at the Conversion Price.",
                 note="the seed's Conversion Amount and Conversion Date"),
-    ),
+    ) + _REACH_FAILS,
     passes=(
         example("T|Securities Purchase Agreement",
                 "B|This Securities Purchase Agreement is made by Ascent Solar Technologies, Inc., a Delaware "
@@ -420,7 +450,7 @@ UNDEFINED = Rule(
                 config={"known_terms": ["Conversion Amount"]}, note="a known term in the configuration"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",
                 config={"report_undefined": False}, note="switched off in the configuration"),
-    ),
+    ) + _REACH_PASSES,
 )
 
 RULES: tuple[Rule, ...] = (CONFLICT, UNUSED, VARIANT, UNDEFINED)

@@ -171,6 +171,8 @@ FIGURE_FIRST = re.compile(
     rf"(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
     rf"\((?P<words>{PHRASE})(?P<unit>\s+(?:percent|per\s+cent|Dollars?))?\)",
     re.IGNORECASE)
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
+_FIGURE_HINT = re.compile(r"\d%?\s+\([A-Za-z]")
 _CITED_BEFORE = re.compile(r"(?:Section|Sections|Article|Rule|Clause|Item|Schedule|Exhibit|Part|Chapter|Title|No\.|§)"
                            r"\s*$", re.IGNORECASE)
 
@@ -193,13 +195,13 @@ def other_pairs(text: str) -> Iterator[Pair]:
     """Ordinals in words and figures, and figures followed by their words in parentheses."""
     if "(" not in text:
         return
-    for m in ORDINAL_PAIR.finditer(text):
+    for m in ORDINAL_PAIR.finditer(text) if _ORDINAL_HINT.search(text) else ():
         words = m.group("w1") or m.group("w2")
         figure = m.group("f1") or m.group("f2")
         value = ordinal_value(words)
         yield Pair("ordinal", None if value is None else Decimal(value), Decimal(int(figure[:-2])), m.group(0),
                    m.start(), m.end())
-    for m in FIGURE_FIRST.finditer(text):
+    for m in FIGURE_FIRST.finditer(text) if _FIGURE_HINT.search(text) else ():
         if _CITED_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
             continue
         figure_text, unit = m.group("figure"), (m.group("unit") or "").strip().lower()

@@ -106,6 +106,8 @@ def find_repeated(ctx: Context) -> Iterable[Finding]:
 # Unbalanced parentheses and quotation marks
 
 _ENUMERATOR = re.compile(r"(?:^|[\s;,:])(?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]|\d{1,3})$")
+_PAREN = re.compile(r"[()]")
+_QUOTE = re.compile(r"[“”\"]")
 _EMOTICON = re.compile(r"[:;]-?[()]")
 
 
@@ -116,7 +118,8 @@ def _parens(text: str) -> tuple[int, int] | None:
     """
     text = _EMOTICON.sub("  ", text)
     stack: list[int] = []
-    for i, ch in enumerate(text):
+    for m in _PAREN.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch == "(":
             stack.append(i)
         elif ch == ")":
@@ -133,7 +136,8 @@ def _quotes(text: str) -> tuple[int, int] | None:
     Typographic quotes have a direction; a straight one closes an open quotation or opens one.
     """
     depth, opened = 0, -1
-    for i, ch in enumerate(text):
+    for m in _QUOTE.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch == "“" or ch == '"' and not depth:
             if depth:                     # “ ... “ : the first was never closed
                 return opened, 1
