@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
-from assembler.check.rules.terms import cover_labels, operative, undefined_roles, used_as_term
+from assembler.check.rules.terms import cover_labels, masked_text, operative, undefined_roles, used_as_term
 from assembler.docmodel.model import Definition, Paragraph
 
 WORDING_KINDS = ("means", "includes")
@@ -301,7 +301,6 @@ VARIANT = Rule(
 _TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
 RUN = re.compile(rf"(?<![\w.’'-])(?:{_TITLE_WORD})(?:[ \u00a0](?:{_TITLE_WORD}))*"
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
-QUOTED = re.compile(r"[\"“][^\"“”]{0,200}[\"”]")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
 OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+of(?:\s+the)?\s+$)")
 OF_AFTER = re.compile(r"^\s+of(?:\s+the)?\s+[A-Z]")
@@ -371,9 +370,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if _is_heading(p):
                 continue
-            text = QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
-            if p.heading and text.startswith(p.heading):
-                text = " " * len(p.heading) + text[len(p.heading):]
+            text = masked_text(p)
             for m in RUN.finditer(text):
                 phrase = m.group(0)
                 words = phrase.split()

@@ -70,6 +70,14 @@ def operative(p: Paragraph) -> bool:
     return len(text.split()) >= 8 and bool(_OPERATIVE.search(text))
 
 
+def masked_text(p: Paragraph) -> str:
+    """The paragraph's text with quoted phrases and its run-in heading blanked out (offsets kept)."""
+    text = _QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
+    if p.heading and text.startswith(p.heading):
+        text = " " * len(p.heading) + text[len(p.heading):]
+    return text
+
+
 def used_as_term(doc: Document, p: Paragraph, phrase: str) -> bool:
     """In a heading-style paragraph, a phrase counts as a term only if the document uses it again: a name
     cited once ("Specially Designated Nationals") is a title or a proper noun."""
@@ -95,9 +103,7 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
         for p in doc.paragraphs:
             if skip(p) or not any(w in p.text for w in ("er", "or", "ee", "ent", "der")):
                 continue
-            text = _QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
-            if p.heading and text.startswith(p.heading):
-                text = " " * len(p.heading) + text[len(p.heading):]
+            text = masked_text(p)
             for m in _WORD.finditer(text):
                 word = m.group(1)
                 if word not in ROLE_WORDS or word in reported or word in known:
