@@ -40,7 +40,7 @@ _NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
     r"|million|billion)\s*$", re.IGNORECASE)
-SCHEMES = ("letter", "roman", "digit", "upper")
+SCHEMES = ("letter", "roman", "digit", "upper", "ROMAN")
 
 
 @dataclass
@@ -94,6 +94,25 @@ def _label_token(p: Paragraph) -> Token | None:
     return Token(label, -1, _candidates(m.group("v")))
 
 
+def _typed_label(p: Paragraph) -> Token | None:
+    """The typed label of a paragraph as a list item: "(c)", "C.", "3.", "II."."""
+    token = _label_token(p)
+    if token is not None:
+        return token
+    m = re.fullmatch(r"([A-Z]{1,5}|\d{1,3})\.", (p.label or "").strip())
+    if m is None:
+        return None
+    v = m.group(1)
+    if v.isdigit():
+        return Token(m.group(0), -1, {"digit": int(v)})
+    cands: dict[str, int] = {}
+    if len(v) == 1:
+        cands["upper"] = ord(v) - ord("A") + 1
+    if v.lower() in ROMAN:
+        cands["ROMAN"] = ROMAN[v.lower()]
+    return Token(m.group(0), -1, cands) if cands else None
+
+
 @dataclass
 class Item:
     token: Token
@@ -141,6 +160,8 @@ def _name(scheme: str, value: int) -> str:
         return f"({_ROMANS[value - 1]})" if value <= len(_ROMANS) else f"({value})"
     if scheme == "upper":
         return f"({chr(ord('A') + value - 1)})"
+    if scheme == "ROMAN":
+        return f"{_ROMANS[value - 1].upper()}." if value <= len(_ROMANS) else f"{value}."
     return f"({value})"
 
 
@@ -186,6 +207,35 @@ def find_sequence(ctx: Context) -> Iterable[Finding]:
                     message = f"The list skips {missing}: {prev.token.text} is followed by {item.token.text}."
                 yield ctx.finding(SEQUENCE, p, item.token.text, message, offset=item.token.start)
             yield from _lone(ctx, paragraphs, i, own, toks)
+        yield from _typed_paragraphs(ctx, paragraphs)
+
+
+def _typed_paragraphs(ctx: Context, paragraphs: list[Paragraph]) -> Iterator[Finding]:
+    """Paragraphs whose labels are typed: each run of siblings in order, as Word numbering would be."""
+    groups: dict[tuple[int, int | None], list[tuple[Paragraph, Token]]] = {}
+    position = {id(p): i for i, p in enumerate(paragraphs)}
+    for p in paragraphs:
+        if not p.literal or p.part != "body":
+            continue
+        token = _typed_label(p)
+        if token is not None:
+            groups.setdefault((id(p.parent), p.level), []).append((p, token))
+    for items in groups.values():
+        by_token = {id(t): p for p, t in items}
+        for problem, item, prev in _sequence([t for _, t in items]):
+            p = by_token[id(item.token)]
+            if problem == "start":
+                before = [t for t in _last_of_previous(paragraphs, position[id(p)]) if item.scheme in t.candidates]
+                if item.value > 3 or before and before[-1].candidates[item.scheme] == item.value - 1:
+                    continue          # far into a list, or carried on from the text before
+                message = f"The paragraphs' labels start at {item.token.text}: there is no {_name(item.scheme, 1)}."
+            elif problem == "repeat":
+                message = f"Two paragraphs here are labelled {item.token.text}."
+            else:
+                missing = ", ".join(_name(item.scheme, v) for v in range(prev.value + 1, item.value))
+                message = (f"The paragraphs' labels skip {missing}: {prev.token.text} is followed by "
+                           f"{item.token.text}.")
+            yield ctx.finding(SEQUENCE, p, item.token.text, message)
 
 
 def _lone(ctx: Context, paragraphs: list[Paragraph], i: int, own: Token | None,
@@ -288,6 +338,10 @@ SEQUENCE = Rule(
                 note="starts at (b)"),
         example("B|Company shall pay (i) the fees of its counsel and the costs of filing.",
                 note="(i) and no (ii)"),
+        example("B|At the Closing, Company shall:", "N|(a)\tdeliver the Preferred Shares;",
+                "N|(c)\tfile the Certificate of Designations.", note="typed paragraph labels (a), (c)"),
+        example("N|1.\tPurchase and Sale.", "N|2.\tClosing.", "N|2.\tConditions.",
+                note="typed paragraph labels 1, 2, 2"),
     ),
     passes=(
         example(*_GOOD, note="lists nested and in order; citations and references"),
@@ -296,6 +350,8 @@ SEQUENCE = Rule(
                 note="a list carried on over paragraphs"),
         example("B|The items are (f), (g), (h), (i) and (j) of the schedule; see (x) and (y) too.",
                 note="(h), (i): the letter, not the roman numeral"),
+        example("N|1.\tPurchase and Sale.", "N|(a)\tthe Preferred Shares;", "N|(b)\tthe Warrants.",
+                "N|2.\tClosing.", "N|(a)\tthe Closing Date.", note="typed paragraph labels in order, nested"),
     ),
 )
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Document, Paragraph
 
-_SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\.|(?i:Incorporated|LLC|LLP|LP"
-           r"|GmbH|AG|plc|Pty\s+Ltd|Pte\s+Ltd)\b|(?:Limited|LIMITED|Corporation|CORPORATION)\b(?![ \u00a0]+[A-Z][A-Za-z]))")
+_SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\."
+           r"|(?i:Incorporated|LLC|LLP|LP|GmbH|AG|plc|Pty\s+Ltd|Pte\s+Ltd)\b"
+           r"|(?:Limited|LIMITED|Corporation|CORPORATION)\b(?![ \u00a0]+[A-Z][A-Za-z]))")
 _WORD = r"(?:[A-Z][\w'’.-]*|[0-9][\w'’-]*)"
 _JOIN = r"(?:[ \u00a0]+(?:&|of|of[ \u00a0]+the|de|du|von|van|OF)(?=[ \u00a0]))?[ \u00a0]+"
 NAME = re.compile(rf"(?<![\w'’.-]){_WORD}(?:{_JOIN}{_WORD}){{0,7}}?,?[ \u00a0]+{_SUFFIX}")
@@ -57,7 +58,15 @@ def normal(name: str) -> str:
     return re.sub(r",(?= )", "", text).rstrip(".")
 
 
+# what every name NAME reads must contain (a fast test before the regular expression)
+_HINTS = ("Inc.", "INC.", "Incorporated", "INCORPORATED", "Ltd", "LTD", "Limited", "LIMITED", "LLC", "L.L.C", "LP",
+          "L.P.", "LLP", "L.L.P", "Corp.", "CORP.", "Corporation", "CORPORATION", "Co.", "CO.", "GmbH", "AG", "plc",
+          "PLC", "S.A.", "N.A.", "B.V.", "Pte", "PTE", "Pty", "PTY")
+
+
 def names_in(p: Paragraph) -> Iterator[Mention]:
+    if not any(h in p.text for h in _HINTS):
+        return
     for m in NAME.finditer(p.text):
         text = m.group(0)
         lead = _LEADING.match(text)

@@ -88,18 +88,22 @@ def find_blanks(ctx: Context) -> Iterable[Finding]:
 # ---------------------------------------------------------------------------------------------
 # Repeated words
 
-REPEATED = re.compile(r"(?<![\w’'-])([A-Za-z]+)[ \u00a0]+\1(?![\w’'-])", re.IGNORECASE)
+REPEATED = re.compile(r"(?<![\w’'-])([a-z]+)[ \u00a0]+\1(?![\w’'-])")   # on the lower-cased text
 # pairs that are good English: "that that", "had had", "is is" (rare but grammatical only for these)
 _GRAMMATICAL = frozenset({"that", "had"})
 
 
 def find_repeated(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
-        for m in REPEATED.finditer(p.text):
-            word = m.group(1)
+        lower = p.text.lower()
+        if len(lower) != len(p.text):     # a letter whose lower case is longer: keep the offsets right
+            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in p.text)
+        for m in REPEATED.finditer(lower):
+            word = p.text[m.start(1):m.end(1)]
             if word.lower() in _GRAMMATICAL or len(word) == 1 and word not in "aA":
                 continue
-            yield ctx.finding(REPEAT, p, m.group(0), f"The word “{word}” is written twice.", offset=m.start())
+            yield ctx.finding(REPEAT, p, p.text[m.start():m.end()], f"The word “{word}” is written twice.",
+                              offset=m.start())
 
 
 # ---------------------------------------------------------------------------------------------
