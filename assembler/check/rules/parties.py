@@ -90,8 +90,26 @@ def _opening(doc: Document) -> list[Paragraph]:
     return out
 
 
+def _signed(doc: Document) -> list[Party]:
+    """The parties of the signature blocks: a role label ("PURCHASER:") over an entity's name."""
+    found: list[Party] = []
+    body = doc.body
+    for i, p in enumerate(body):
+        label = LABEL.match(p.text)
+        if label is None or len(label.group("role").split()) > 3 or not label.group("role").isupper():
+            continue
+        following = [label.group("rest")] + [q.text for q in body[i + 1:i + 3]]
+        for text in following:
+            mention = next(names_in(Paragraph(p.document, p.part, p.index, text)), None)
+            if mention is not None:
+                if not any(normal(x.name) == normal(mention.text) for x in found):
+                    found.append(Party(mention.text, label.group("role").strip().title(), p))
+                break
+    return found
+
+
 def parties(doc: Document) -> list[Party]:
-    """The parties named and defined in the preamble of *doc*."""
+    """The parties named and defined in the preamble of *doc*; else those of its signature blocks."""
     found: list[Party] = []
     for p in _opening(doc):
         mentions = list(names_in(p))
@@ -102,7 +120,7 @@ def parties(doc: Document) -> list[Party]:
             role = m.group("role").strip() if m else None
             if not any(normal(x.name) == normal(mention.text) for x in found):
                 found.append(Party(mention.text, role, p))
-    return [x for x in found if x.role is not None] or found
+    return [x for x in found if x.role is not None] or found or _signed(doc)
 
 
 def _similar(a: str, b: str) -> bool:
@@ -211,6 +229,9 @@ NAMES = Rule(
                 note="Technology for Technologies"),
         example("T|Securities Purchase Agreement", _PREAMBLE, _BODY, *_SIGNATURES[:6], "S|**GLOBAL ICHIBAN LTD.**",
                 *_SIGNATURES[7:], note="Ltd. for Limited in the signature block"),
+        example("T|Securities Purchase Agreement", "B|The parties agree as follows.", _BODY,
+                "B|Notices to Purchaser go to Global Ichiban Ltd., Hong Kong.", *_SIGNATURES,
+                note="no preamble: the signature blocks name the parties"),
     ),
     passes=(
         example("T|Securities Purchase Agreement", _PREAMBLE, _BODY,
