@@ -2,7 +2,8 @@
 
 One paragraph per line, ``CODE|text``. Codes: T title, C centred, B body, N body without indent,
 1-4 numbered levels (I. / A. / 1. / (a)), R recital (A., B.), D glossary definition, S signature
-line, J paragraph-level Jinja tag, PB page break. Inline: **bold**, __underline__, //italic//.
+line, J paragraph-level Jinja tag, H body text in Word's "heading 2" style (as many forms set their
+clauses), PB page break. Inline: **bold**, __underline__, //italic//.
 Straight quotes become typographic ones outside Jinja tags.
 
 With ``literal=True`` the list labels are typed into the text ("II.<tab>") instead of being
@@ -262,6 +263,9 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
         if code == "PB":
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             continue
+        if code == "H" and "Heading2" not in styles_by_id:  # made only when used: other drafts keep their bytes
+            styles_by_id["Heading2"] = paragraph_style(doc, "Heading2", "heading 2", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            style_for["H"] = "Heading2"
         if code not in style_for:
             raise ValueError(f"{source}:{lineno}: unknown paragraph code {code!r}")
         para = doc.add_paragraph(style=styles_by_id[style_for[code]])

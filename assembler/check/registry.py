@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from assembler.check.rule import Rule
 from assembler.check.rules import defs, figures, leftovers, series, termsheet, xref
+# Rules that proofreaders' tools find, each module a family or an extension of one.
+from assembler.check.rules import captions, enumerations, parties, proofing
 
-FAMILIES = (series, xref, defs, figures, termsheet, leftovers)
+FAMILIES = (series, xref, defs, figures, termsheet, leftovers,
+            captions, enumerations, parties, proofing)
 
 
 def all_rules() -> tuple[Rule, ...]:

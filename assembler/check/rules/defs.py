@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
+from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
+                                         used_as_term)
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.places import document_title, place_of
 
@@ -375,10 +377,8 @@ VARIANT = Rule(
 # --------------------------------------------------------------------------------------------
 # defs.undefined
 
-_TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
-RUN = re.compile(rf"(?<![\w.’'-])(?:{_TITLE_WORD})(?:[ \u00a0](?:{_TITLE_WORD}))*"
+RUN = re.compile(rf"(?<![\w.’'-])(?:{TITLE_WORD})(?:[ \u00a0](?:{TITLE_WORD}))*"
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
-QUOTED = re.compile(r"[\"“][^\"“”]{0,200}[\"”]")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
 OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+(?:of|for|by)(?:\s+the)?\s+$)")
 OF_AFTER = re.compile(r"^\s+of(?:\s+the)?\s+[A-Z]")
@@ -402,7 +402,7 @@ billion first second third fourth fifth sixth""".split())
 def _is_heading(p: Paragraph) -> bool:
     text = p.text.strip()
     style = (p.style or "").lower()
-    if any(s in style for s in ("title", "heading", "signature", "toc")):
+    if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
         return True
     if not re.search(r"[a-z]", text):
         return True
@@ -453,10 +453,6 @@ TITLE_AFTER = re.compile(r"^[^()]{0,40}\)")
 QUOTE_BEFORE, QUOTE_AFTER = re.compile(r"[“\"‘']\s*$"), re.compile(r"^\s*[”\"’']")
 # "[ ] Neither Input nor Output", "( x ) Non-Renewal Notice Date:", "- There are no Increased Claims"
 MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-–—*•])\s*$")
-# a cover page's variable: a table cell or line that is only its name ("Effective Date", "{IF x}Use
-# Limitations") or its name then a colon ("Target Uptime: [__]%")
-_FIELD_MARKS = re.compile(r"\{[^{}]*\}|\*\*|\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|__")
-_LABEL_LINE = re.compile(rf"^\s*({_TITLE_WORD}(?:[ \u00a0](?:{_TITLE_WORD}|of|and|the|or|for|to))*?)\s*(?::|$)")
 # "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
 # "This Order Form incorporates ... the Common Paper Cloud Service Agreement Standard Terms": the document
 # takes its definitions from another instrument, which the check does not have.
@@ -466,19 +462,6 @@ _INCORPORATES = re.compile(
     r"|\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
     r"(?:Agreement|Terms|NDA)\b|\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"
     r"|\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b", re.IGNORECASE)
-
-
-def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
-    """The names of a cover page's variables: lines that hold only a Title Case name, or a name and a colon."""
-    labels = set()
-    for p in paragraphs:
-        cleaned = _FIELD_MARKS.sub(" ", p.text).strip()
-        if len(cleaned) > 200:
-            continue
-        m = _LABEL_LINE.match(cleaned)
-        if m and len(m.group(1).split()) >= 2:
-            labels.add(" ".join(m.group(1).split()))
-    return labels
 
 
 _DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
@@ -522,10 +505,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if _is_heading(p) or p.part.startswith("word/"):
                 continue  # headers and footers hold titles and names, not operative text
-            text = QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
-            text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-            if p.heading and text.startswith(p.heading):
-                text = " " * len(p.heading) + text[len(p.heading):]
+            text = BRACKETS.sub(lambda m: " " * len(m.group(0)), masked_text(p))
             for m in RUN.finditer(text):
                 phrase, start = m.group(0), m.start()
                 words = phrase.split()
@@ -550,7 +530,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 if all(w in known for w in words) or f" {phrase} " in inside_known or any(
                         " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
                     continue
-                if any(phrase in name for name in names):
+                if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
                 reported.add(phrase)
                 yield ctx.finding(
@@ -558,7 +538,35 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
+    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start)
 
+
+
+# defs.undefined also reads operative text set in heading styles, and single-word roles (see rules.terms)
+_PARTIES = ("B|This Agreement is made by Ascent Solar Technologies, Inc. (\"Company\") and Global Ichiban Limited "
+            "(\"Purchaser\") for shares of Series J Preferred Stock (the \"Preferred Shares\").")
+_REACH_FAILS = (
+    example(_PARTIES, "H|Payment. Company shall deliver the Preferred Shares against payment of the Conversion "
+            "Amount, and the Conversion Amount is due at the Closing.",
+            note="operative text in a heading style"),
+    example(_PARTIES, "B|Company shall deliver the Preferred Shares to the Buyer at the Closing.",
+            note="a role the agreement never defines (Buyer for Purchaser)"),
+    example(_PARTIES, "B|Company shall deliver the Preferred Shares.",
+            "B|Purchaser shall pay, and the Issuer shall issue, the Preferred Shares.", note="Issuer"),
+)
+_REACH_PASSES = (
+    example(_PARTIES, "H|Payment Terms", "H|Payment. Company shall deliver the Preferred Shares to Purchaser "
+            "under the Office of Foreign Assets Control rules, as Section 1 (Payment Terms) says.",
+            "B|Buyer. A buyer of Preferred Shares from Purchaser is bound; Buyers Club Inc. is not.",
+            note="headings, a name cited once, a sentence start and a name"),
+    example("B|The Agreement between the parties governs this addendum.",
+            "B|Customer shall pay the fees and Provider shall provide the service.",
+            note="roles defined in another instrument: this one defines no party"),
+    example("N|Provider: Ascent Solar Technologies, Inc.", "N|Customer: Global Ichiban Limited",
+            "N|Subscription Period: 12 months", "N|Company: Ascent",
+            "B|During the Subscription Period, Provider shall serve Customer.",
+            note="cover-page labels define the terms"),
+)
 
 UNDEFINED = Rule(
     code="defs.undefined",
@@ -575,7 +583,7 @@ UNDEFINED = Rule(
                 "B|No amendment may modify the definitions of “ERISA Partner” or “Tax Exempt Partner”.",
                 "B|Any ERISA Partner or Tax Exempt Partner may withdraw.",
                 note="a term named in quotation marks as a definition to modify, but never defined"),
-    ),
+    ) + _REACH_FAILS,
     passes=(
         example("T|Securities Purchase Agreement",
                 "B|This Securities Purchase Agreement is made by Ascent Solar Technologies, Inc., a Delaware "
@@ -611,7 +619,7 @@ UNDEFINED = Rule(
                 config={"known_terms": ["Conversion Amount"]}, note="a known term in the configuration"),
         example("B|Dividends are included in the Conversion Amount on each conversion.",
                 config={"report_undefined": False}, note="switched off in the configuration"),
-    ),
+    ) + _REACH_PASSES,
 )
 
 RULES: tuple[Rule, ...] = (CONFLICT, UNUSED, VARIANT, UNDEFINED)

@@ -139,6 +139,7 @@ def pairs(text: str) -> Iterator[Pair]:
 
 def find_words(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
+        yield from find_other_forms(ctx, p)
         for pair in pairs(p.text):
             if pair.words is None or pair.figure is None or pair.words == pair.figure:
                 continue
@@ -148,6 +149,103 @@ def find_words(ctx: Context) -> Iterable[Finding]:
                 WORDS, p, pair.text,
                 f"The words and the figure disagree: “{words_text}” is "
                 f"{_show(pair.words, money, pct)}, but the figure says {_show(pair.figure, money, pct)}.")
+
+
+# Figures before their words, "12 (twelve) months", "5% (five percent)", and ordinals, "second (2nd)",
+# "30th (thirtieth)".
+
+_ORDINALS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split())}
+_ORDINALS.update({w: 10 * (i + 2) for i, w in enumerate(
+    "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split())})
+_ORDINALS.update({"hundredth": 100, "thousandth": 1000, "millionth": 10**6})
+_ORDINAL_WORD = "(?:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
+ORDINAL_PHRASE = rf"(?:{PHRASE}[\s-]+)?{_ORDINAL_WORD}"
+_ORDINAL_FIGURE = r"\d{1,4}(?:st|nd|rd|th)"
+ORDINAL_PAIR = re.compile(
+    rf"(?<![\w-])(?:(?P<w1>{ORDINAL_PHRASE})\s+\((?P<f1>{_ORDINAL_FIGURE})\)"
+    rf"|(?P<f2>{_ORDINAL_FIGURE})\s+\((?P<w2>{ORDINAL_PHRASE})\))(?![\w-])",
+    re.IGNORECASE)
+FIGURE_FIRST = re.compile(
+    rf"(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
+    rf"\((?P<words>{PHRASE})(?P<unit>\s+(?:percent|per\s+cent|Dollars?))?\)",
+    re.IGNORECASE)
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
+_FIGURE_HINT = re.compile(r"\d%?\s+\([A-Za-z]")
+_CITED_BEFORE = re.compile(r"(?:Section|Sections|Article|Rule|Clause|Item|Schedule|Exhibit|Part|Chapter|Title|No\.|§)"
+                           r"\s*$", re.IGNORECASE)
+
+
+def ordinal_value(text: str) -> int | None:
+    """'second' -> 2, 'Twenty-First' -> 21, 'one hundredth' -> 100; None if not an ordinal."""
+    words = [w for w in re.split(r"[\s-]+", text.lower()) if w and w != "and"]
+    if not words or words[-1] not in _ORDINALS:
+        return None
+    last = _ORDINALS[words[-1]]
+    head = words_value(" ".join(words[:-1])) if words[:-1] else 0
+    if head is None:
+        return None
+    if last in (100, 1000, 10**6):
+        return (head or 1) * last
+    return head + last
+
+
+def other_pairs(text: str) -> Iterator[Pair]:
+    """Ordinals in words and figures, and figures followed by their words in parentheses."""
+    if "(" not in text:
+        return
+    for m in ORDINAL_PAIR.finditer(text) if _ORDINAL_HINT.search(text) else ():
+        words = m.group("w1") or m.group("w2")
+        figure = m.group("f1") or m.group("f2")
+        value = ordinal_value(words)
+        yield Pair("ordinal", None if value is None else Decimal(value), Decimal(int(figure[:-2])), m.group(0),
+                   m.start(), m.end())
+    for m in FIGURE_FIRST.finditer(text) if _FIGURE_HINT.search(text) else ():
+        if _CITED_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        figure_text, unit = m.group("figure"), (m.group("unit") or "").strip().lower()
+        money, pct = figure_text.startswith("$"), figure_text.endswith("%")
+        if (unit.startswith("dollar") and not money) or (unit and unit[0] == "p" and not pct):
+            continue
+        value = words_value(m.group("words"))
+        yield Pair("money" if money else "percent" if pct else "count", None if value is None else Decimal(value),
+                   _figure(figure_text), m.group(0), m.start(), m.end())
+
+
+def _describe_pair(pair: Pair) -> str:
+    if pair.kind == "ordinal":
+        return (f"The words and the figure disagree: “{pair.text}” says {_ordinal(pair.words)} in words and "
+                f"{_ordinal(pair.figure)} in figures.")
+    money, pct = pair.kind == "money", pair.kind == "percent"
+    return (f"The figure and the words disagree: “{pair.text}” says {_show(pair.figure, money, pct)} in figures "
+            f"and {_show(pair.words, money, pct)} in words.")
+
+
+def _ordinal(value: Decimal) -> str:
+    n = int(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def find_other_forms(ctx: Context, paragraph: Paragraph) -> Iterator[Finding]:
+    for pair in other_pairs(paragraph.text):
+        if pair.words is not None and pair.figure is not None and pair.words != pair.figure:
+            yield ctx.finding(WORDS, paragraph, pair.text, _describe_pair(pair), offset=pair.start)
+
+
+_FORMS_FAIL = (
+    example("B|The Holder may not transfer the Preferred Shares for 12 (eighteen) months.", note="figure first"),
+    example("B|The second (3rd) Closing shall occur on October 16, 2015.", note="ordinal"),
+    example("B|Dividends accrue at 8% (nine percent) per annum.", note="percentage, figure first"),
+    example("B|The lock-up lasts twelve (18) months.", note="a period in words and figures"),
+)
+_FORMS_PASS = (
+    example("B|For 12 (twelve) months after the second (2nd) Closing, on the thirtieth (30th) day and the "
+            "Twenty-First (21st) Trading Day, at 8% (eight percent) per annum and $500 (five hundred Dollars); "
+            "under Section 12 (Fifteen Days) and Rule 144 (one year).",
+            note="figures and ordinals that agree; a caption after a section number is not a pair"),
+)
 
 
 WORDS = Rule(
@@ -165,7 +263,7 @@ WORDS = Rule(
                 note="days"),
         example("B|The payment is One Thousand Dollars and Fifty Cents ($1,000.05).", note="cents"),
         example("B|The limitation is four and ninety-nine hundredths percent (4.49%).", note="fractional percent"),
-    ),
+    ) + _FORMS_FAIL,
     passes=(
         example(
             "2|__Purchase Amount.__ Company hereby agrees to sell to Purchaser for the aggregate sum of "
@@ -182,7 +280,7 @@ WORDS = Rule(
         example("B|Under Section 13(d) of the Exchange Act and Rule 501(a), Item 601(b)(21), at least 1.5 "
                 "million (1,500,000) shares; the earliest of (1) the date of transmission.",
                 note="section numbers, clause numbers and digits-in-words are not words-and-figures pairs"),
-    ),
+    ) + _FORMS_PASS,
 )
 
 # --------------------------------------------------------------------------------------------
