@@ -538,7 +538,8 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
-    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start)
+    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start,
+                               lambda doc: _incorporates_terms(doc.paragraphs))
 
 
 
@@ -566,6 +567,10 @@ _REACH_PASSES = (
             "N|Subscription Period: 12 months", "N|Company: Ascent",
             "B|During the Subscription Period, Provider shall serve Customer.",
             note="cover-page labels define the terms"),
+    example("B|This Order Form incorporates and is governed by the Framework Terms and the Common Paper Cloud "
+            "Service Agreement Standard Terms.", "N|Customer: Global Ichiban Limited",
+            "B|The fees are set out in the pricing plans available at Provider’s pricing page.",
+            note="a role taken from the standard terms the form incorporates"),
 )
 
 UNDEFINED = Rule(

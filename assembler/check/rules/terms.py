@@ -104,12 +104,17 @@ _LABEL_ONLY = re.compile(r"\s*(?:[A-Z]{1,2}\.?\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,4}[
 
 
 def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[Paragraph], bool],
-                    sentence_start: Callable[[str], bool]) -> Iterator[Finding]:
+                    sentence_start: Callable[[str], bool],
+                    borrows_terms: Callable[[Document], bool] = lambda doc: False) -> Iterator[Finding]:
     """A role noun used as a defined term that no document of the package defines, in a package that defines
-    the roles of its parties (else the roles are defined elsewhere: an addendum, a form's standard terms)."""
+    the roles of its parties (else the roles are defined elsewhere: an addendum, a form's standard terms).
+    A document that *borrows_terms* from an instrument the check does not have (standard terms it
+    incorporates) is left alone."""
     if not any(w in known for w in ROLE_WORDS):
         return                        # roles defined elsewhere (an addendum, a form's standard terms)
     for doc in ctx.package.documents:
+        if borrows_terms(doc):
+            continue
         reported: set[str] = set()
         for p in doc.paragraphs:
             if skip(p) or not any(w in p.text for w in ("er", "or", "ee", "ent", "der")):
