@@ -145,7 +145,10 @@ def test_numbering_follows_the_seed_scheme(docs):
 
 def test_signature_page_follows(docs):
     assert "[Signature page follows]" in docs[AGREEMENT].text
-    assert docs[AGREEMENT].text.count("[Signature Page to Securities Purchase Agreement]") == 2
+    # The legend stands in the footer of the signature pages, not in their text.
+    assert "[Signature Page to Securities Purchase Agreement]" not in docs[AGREEMENT].text
+    assert "[Signature Page to Securities Purchase Agreement]" in docs[AGREEMENT].footer_texts
+    assert "[Signature Page to Securities Purchase Agreement]" in docs[PACKAGE_OUTPUT].footer_texts
 
 
 # --- variants ------------------------------------------------------------------------------------
@@ -229,3 +232,43 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path):
         build(bad, tmp_path / "out", combined=True)
     assert {p: p.read_bytes() for p in before} == before
     assert not [p for p in (tmp_path / "out" / "ascent-series-j").iterdir() if p.name.endswith(".tmp")]
+
+
+# --- page furniture and document properties ------------------------------------------------------
+
+def test_each_exhibit_numbers_its_own_pages(docs):
+    assert "Exhibit 1-1" in docs[GLOSSARY].footer_texts and "Exhibit 2-1" in docs[CERTIFICATE].footer_texts
+    package = docs[PACKAGE_OUTPUT]
+    assert {"Exhibit 1-1", "Exhibit 2-1", "[Signature Page to Securities Purchase Agreement]"} <= set(package.footer_texts)
+
+
+def test_document_properties_come_from_the_term_sheet(seed_build, seed):
+    import zipfile
+
+    for name, path in seed_build.files.items():
+        with zipfile.ZipFile(path) as z:
+            core, app = z.read("docProps/core.xml").decode(), z.read("docProps/app.xml").decode()
+        assert f"{seed.deal_name})</dc:title>" in core, name
+        assert f"<dc:subject>{series_name(seed.series)} of {seed.company.name}</dc:subject>" in core, name
+        stamp = f"{seed.effective_date.isoformat()}T00:00:00Z"
+        assert core.count(stamp) >= 2 and "2000-01-01" not in core, name     # created, modified (printed)
+        assert f"<Company>{seed.company.name}</Company>" in app, name
+
+
+def test_articles_are_outline_level_headings_kept_with_their_text():
+    import zipfile
+
+    from lxml import etree
+    from assembler.build import TEMPLATES_DIR
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for template, prefix in (("agreement.docx", "SPA"), ("certificate.docx", "COD")):
+        with zipfile.ZipFile(TEMPLATES_DIR / template) as z:
+            styles = etree.fromstring(z.read("word/styles.xml"))
+            body = etree.fromstring(z.read("word/document.xml"))
+        level1 = styles.find(f"{w}style[@{w}styleId='{prefix}Level1']")
+        assert level1.find(f"{w}pPr/{w}outlineLvl").get(f"{w}val") == "0"
+        headings = [p for p in body.iter(f"{w}p")
+                    if (s := p.find(f"{w}pPr/{w}pStyle")) is not None and s.get(f"{w}val") == f"{prefix}Level1"]
+        assert headings and all(p.find(f"{w}pPr/{w}keepNext") is not None for p in headings
+                                if len("".join(p.itertext())) < 80), template

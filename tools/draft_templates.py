@@ -17,7 +17,7 @@ DOCUMENTS = {
     # name: (source, level style prefix, footer text before the page number, document title)
     "agreement": ("agreement.txt", "SPA", "", "Securities Purchase Agreement"),
     "glossary": ("glossary.txt", None, "Exhibit 1-", "Exhibit 1 - Glossary of Defined Terms"),
-    "certificate": ("certificate.txt", "COD", "", "Exhibit 2 - Form of Certificate of Designations"),
+    "certificate": ("certificate.txt", "COD", "Exhibit 2-", "Exhibit 2 - Form of Certificate of Designations"),
 }
 
 
