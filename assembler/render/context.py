@@ -22,7 +22,8 @@ def section_4_2_cite(on: _dt.date) -> str:
 
 
 def series_name(letter: str) -> str:
-    return f"Series {letter} Preferred Stock"
+    """'Series J Preferred Stock', with a no-break space so that "Series" and its letter stay on one line."""
+    return f"Series\u00a0{letter} Preferred Stock"
 
 
 def _counted(n: int, unit: str) -> str:
