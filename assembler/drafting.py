@@ -264,8 +264,15 @@ def _literal_label(counters: list[int], level: int) -> str:
     return text.replace(f"%{level}", format_number(counters[level - 1], fmt))
 
 
+def add_header(doc, text: str) -> None:
+    """A header on every page: *text* right-aligned in small type (e.g. a template's draft legend)."""
+    para = doc.sections[0].header.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para.add_run(text).font.size = Pt(8)
+
+
 def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str = "", title: str = "",
-                   literal: bool = False, source: str = "<draft>"):
+                   literal: bool = False, source: str = "<draft>", header: str = ""):
     """A python-docx Document drafted from outline *lines* (see the module docstring)."""
     doc = base_document(prefix, numbered=not literal)
     style_for = {"T": "DocTitle", "C": "Centered", "B": "BodyPara", "N": "Normal", "R": "Recital",
@@ -304,6 +311,8 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
         if code in "1234" and re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__)", stripped):
             para.paragraph_format.keep_with_next = True
     add_footer(doc, footer)
+    if header:
+        add_header(doc, header)
     for section, legend in zip(doc.sections[1:], legends):
         add_legend_footer(section, legend)
     props = doc.core_properties

@@ -272,3 +272,22 @@ def test_articles_are_outline_level_headings_kept_with_their_text():
                     if (s := p.find(f"{w}pPr/{w}pStyle")) is not None and s.get(f"{w}val") == f"{prefix}Level1"]
         assert headings and all(p.find(f"{w}pPr/{w}keepNext") is not None for p in headings
                                 if len("".join(p.itertext())) < 80), template
+
+
+def test_a_draft_legend_stands_in_the_header_of_every_document(tmp_path, docs):
+    legend = "Draft of September 10, 2015 \u2013 Version 3 \u2013 NY 4410938"
+    ts, drafted = build_variant(tmp_path, {"draft": {"date": "2015-09-10", "version": 3,
+                                                     "document_id": "NY 4410938"}})
+    assert_sound(drafted, ts.series)
+    for name in ALL_OUTPUTS:
+        assert legend in drafted[name].footer_texts, name          # headers are read with the footers
+        assert not any("Draft of" in t for t in docs[name].footer_texts), name   # none without a draft
+
+
+def test_a_draft_without_its_document_id_is_a_located_error(tmp_path):
+    from assembler.errors import TermSheetError
+
+    path = write_termsheet(tmp_path, {"draft": {"date": "2015-09-10", "version": 3}})
+    with pytest.raises(TermSheetError) as err:
+        load_termsheet(path)
+    assert str(err.value).endswith("draft: missing required field 'document_id'"), str(err.value)

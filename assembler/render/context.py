@@ -130,6 +130,11 @@ def deal_values(ts) -> dict[str, Any]:
             "minimum_hours": str(ts.trading.minimum_hours),
             "markets": words.join_or(list(ts.trading.markets)),
         },
+        "draft": None if ts.draft is None else {
+            "date": words.long_date(ts.draft.date),
+            "version": str(ts.draft.version),
+            "document_id": ts.draft.document_id,
+        },
         "lookback": {
             "public_reports_filed": _counted(ts.lookback.public_reports_filed_years, "year"),
             "public_reports_definition": _counted(ts.lookback.public_reports_definition_years, "year"),

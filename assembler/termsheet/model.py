@@ -36,6 +36,7 @@ __all__ = [
     "Certificate",
     "Closing",
     "Company",
+    "DraftLegend",
     "GoverningLaw",
     "Lookback",
     "MandatoryRedemption",
@@ -516,6 +517,14 @@ class Lookback(_Model):
     public_reports_definition_years: Count
 
 
+class DraftLegend(_Model):
+    """The draft legend printed in the header of every page while the documents are negotiated."""
+
+    date: Date = Field(description="Date of this draft.")
+    version: Count = Field(description="Draft number, e.g. 3.")
+    document_id: Text = Field(description="The firm's document number, e.g. NY 1234567.")
+
+
 class TermSheet(_Model):
     """A whole term sheet. Build it with :func:`assembler.termsheet.load_termsheet`."""
 
@@ -549,6 +558,9 @@ class TermSheet(_Model):
     notices: Notices
     trading: Trading
     lookback: Lookback
+    draft: DraftLegend | None = Field(
+        default=None, description="Optional: a draft legend in the header of every page; leave out "
+        "for the execution version.")
 
     @property
     def closings_total_shares(self) -> int:
