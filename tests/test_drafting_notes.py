@@ -54,13 +54,18 @@ def sample(tmp_path_factory) -> list[str]:
 
 @pytest.fixture(scope="module")
 def ours(sample, tmp_path_factory) -> list[list[str]]:
-    """Our words: the sample deal, and a U.S. purchaser without Regulation S."""
+    """Our words: the sample deal, a U.S. purchaser without Regulation S, and closings of different
+    sizes without mandatory redemption."""
     us = paragraphs(tmp_path_factory.mktemp("us"), {
         "purchaser": {"us_person": True, "name": "Rocky Mountain Capital Partners, L.P.",
                       "signature_chain": ["RMCP GP, LLC, its general partner"],
                       "signatory": {"title": "Managing Member"}},
         "exemptions": ["section_4_2", "rule_506"]})
-    return [[t for p in sample for t in tokens(p)], [t for p in us for t in tokens(p)]]
+    other = paragraphs(tmp_path_factory.mktemp("other"), {
+        "closings": [{"date": "2015-09-18", "shares": 1000}, {"date": "2015-10-18", "shares": 1500},
+                     {"date": "2015-11-18", "shares": 500}],
+        "mandatory_redemption": {"enabled": False}})
+    return [[t for p in texts for t in tokens(p)] for texts in (sample, us, other)]
 
 
 def test_the_notes_are_numbered_rows_of_a_known_kind():
