@@ -3,7 +3,7 @@
 One paragraph per line, ``CODE|text``. Codes: T title, C centred, B body, N body without indent,
 1-4 numbered levels (I. / A. / 1. / (a)), R recital (A., B.), D glossary definition, S signature
 line, J paragraph-level Jinja tag, PB page break, SIG signature pages (a new page and section whose
-footer is the legend given). Inline: **bold**, __underline__, //italic//. Straight quotes become
+footer is the legend given), COVER end of a cover page (its own section, with no page number). Inline: **bold**, __underline__, //italic//. Straight quotes become
 typographic ones outside Jinja tags.
 
 With ``literal=True`` the list labels are typed into the text ("II.<tab>") instead of being
@@ -232,9 +232,10 @@ def add_runs(paragraph, text: str) -> None:
             paragraph.add_run(piece)
 
 
-def add_footer(doc, before_page: str) -> None:
-    section = doc.sections[0]
+def add_footer(section, before_page: str) -> None:
+    """The page-number footer of *section* ("Exhibit 1-" *before_page*), numbering restarting at 1."""
     footer = section.footer
+    footer.is_linked_to_previous = False
     para = footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if before_page:
@@ -264,9 +265,11 @@ def _literal_label(counters: list[int], level: int) -> str:
     return text.replace(f"%{level}", format_number(counters[level - 1], fmt))
 
 
-def add_header(doc, text: str) -> None:
-    """A header on every page: *text* right-aligned in small type (e.g. a template's draft legend)."""
-    para = doc.sections[0].header.paragraphs[0]
+def add_header(section, text: str) -> None:
+    """A header from *section* on: *text* right-aligned in small type (e.g. a template's draft legend)."""
+    header = section.header
+    header.is_linked_to_previous = False     # its own, so that it stays when a cover section is left out
+    para = header.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     para.add_run(text).font.size = Pt(8)
 
@@ -282,7 +285,7 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
     styles_by_id = {s.style_id: s for s in doc.styles}
     counters = [0, 0, 0, 0]
     recital = 0
-    legends: list[str] = []  # the footer of each section after the first (signature pages)
+    kinds: list[tuple[str, str]] = [("main", "")]  # each section: main text, cover page or signature pages
     for lineno, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -292,7 +295,12 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
             continue
         if code == "SIG":
             doc.add_section(WD_SECTION.NEW_PAGE)
-            legends.append(text)
+            kinds.append(("legend", text))
+            continue
+        if code == "COVER":
+            doc.add_section(WD_SECTION.NEW_PAGE)
+            kinds[-1] = ("cover", "")
+            kinds.append(("main", ""))
             continue
         if code not in style_for:
             raise ValueError(f"{source}:{lineno}: unknown paragraph code {code!r}")
@@ -310,11 +318,21 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
         stripped = re.sub(r"\{\{ anchor\.\w+ \}\}", "", text)
         if code in "1234" and re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__)", stripped):
             para.paragraph_format.keep_with_next = True
-    add_footer(doc, footer)
-    if header:
-        add_header(doc, header)
-    for section, legend in zip(doc.sections[1:], legends):
-        add_legend_footer(section, legend)
+    for section, (kind, text) in zip(doc.sections, kinds):
+        if kind == "main":
+            add_footer(section, footer)
+            if header:
+                add_header(section, header)
+        elif kind == "legend":
+            add_legend_footer(section, text)
+        else:                                   # a cover page: centred on the page, no page number
+            section.footer.is_linked_to_previous = False
+            grid = section._sectPr.find(qn("w:docGrid"))
+            valign = parse_xml(f'<w:vAlign {nsdecls("w")} w:val="center"/>')
+            if grid is not None:
+                grid.addprevious(valign)
+            else:
+                section._sectPr.append(valign)
     props = doc.core_properties
     props.title = title
     for attr in ("author", "last_modified_by", "comments", "keywords", "subject", "category"):

@@ -291,3 +291,16 @@ def test_a_draft_without_its_document_id_is_a_located_error(tmp_path):
     with pytest.raises(TermSheetError) as err:
         load_termsheet(path)
     assert str(err.value).endswith("draft: missing required field 'document_id'"), str(err.value)
+
+
+def test_an_optional_cover_page_stands_before_the_agreement(tmp_path, docs):
+    ts, covered = build_variant(tmp_path, {"cover_page": True})
+    assert_sound(covered, ts.series)
+    spa = covered[AGREEMENT]
+    assert [p.text for p in spa.paragraphs[:6]] == [
+        "Securities Purchase Agreement", "by and between", ts.company.name.upper(), "and",
+        ts.purchaser.name.upper(), f"Dated as of {words.long_date(ts.effective_date)}"]
+    # the agreement itself follows unchanged, on its own first page
+    body = [p.text for p in spa.paragraphs[6:] if p.text]
+    assert body == [p.text for p in docs[AGREEMENT].paragraphs if p.text]
+    assert "by and between" not in [p.text for p in docs[AGREEMENT].paragraphs]   # off by default

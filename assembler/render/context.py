@@ -130,6 +130,7 @@ def deal_values(ts) -> dict[str, Any]:
             "minimum_hours": str(ts.trading.minimum_hours),
             "markets": words.join_or(list(ts.trading.markets)),
         },
+        "cover_page": ts.cover_page,
         "draft": None if ts.draft is None else {
             "date": words.long_date(ts.draft.date),
             "version": str(ts.draft.version),

@@ -558,6 +558,7 @@ class TermSheet(_Model):
     notices: Notices
     trading: Trading
     lookback: Lookback
+    cover_page: Flag = Field(default=False, description="Optional: a cover page before the agreement.")
     draft: DraftLegend | None = Field(
         default=None, description="Optional: a draft legend in the header of every page; leave out "
         "for the execution version.")
