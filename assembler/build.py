@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -16,7 +17,7 @@ from docx import Document
 
 from assembler import manifest
 from assembler.errors import DocumentError, Location, OutputError, Problem
-from assembler.render.context import deal_values, document_context
+from assembler.render.context import deal_values, document_context, series_name
 from assembler.render.engine import load_template
 from assembler.render.package import combine
 from assembler.render.write import atomic_write, docx_bytes
@@ -79,6 +80,11 @@ def _story(key: str, doc, template_of: dict[str, str]) -> Story:
     return Story(key, doc.element.body, numbering, doc.styles.element, template_of)
 
 
+def document_subject(ts) -> str:
+    """The subject property of every output: the financing (the issuer and the series)."""
+    return f"{series_name(ts.series)} of {ts.company.name}"
+
+
 def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False) -> dict[str, bytes]:
     """The bytes of each output file: the three documents, and with *combined* the package file."""
     template_of = {s.key: str(templates_dir / s.template) for s in DOCUMENTS}
@@ -88,16 +94,21 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     # The term sheet refuses control characters, so no value holds a tab or line break to convert.
     rendered = {key: templates[key].render_tree(contexts[key], listing=False) for key in templates}
     if combined:  # the package combines the same renders, taken before their references are resolved
-        docs = {key: Document(io.BytesIO(templates[key].pack(r))) for key, r in rendered.items()}
+        docs = {key: Document(io.BytesIO(templates[key].pack(r, company=ts.company.name)))
+                for key, r in rendered.items()}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
                    engine=r.template.numbering_engine) for key, r in rendered.items()])
-    out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})")
+    subject, dated = document_subject(ts), dt.datetime.combine(ts.effective_date, dt.time())
+    out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})",
+                                                 subject=subject, company=ts.company.name,
+                                                 date=f"{ts.effective_date.isoformat()}T00:00:00Z")
            for spec in DOCUMENTS}
     if combined:
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         resolve([_story("package", package, template_of)])
         package.core_properties.title = f"Deal package ({ts.deal_name})"
-        out[PACKAGE_OUTPUT] = docx_bytes(package)
+        package.core_properties.subject = subject
+        out[PACKAGE_OUTPUT] = docx_bytes(package, dated)
     return out
 
 

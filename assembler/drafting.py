@@ -3,8 +3,9 @@
 One paragraph per line, ``CODE|text``. Codes: T title, C centred, B body, N body without indent,
 1-4 numbered levels (I. / A. / 1. / (a)), R recital (A., B.), D glossary definition, S signature
 line, J paragraph-level Jinja tag, H body text in Word's "heading 2" style (as many forms set their
-clauses), PB page break. Inline: **bold**, __underline__, //italic//.
-Straight quotes become typographic ones outside Jinja tags.
+clauses), PB page break, SIG signature pages (a new page and section whose footer is the legend given),
+COVER end of a cover page (its own section, with no page number). Inline: **bold**, __underline__,
+//italic//. Straight quotes become typographic ones outside Jinja tags.
 
 With ``literal=True`` the list labels are typed into the text ("II.<tab>") instead of being
 Word's automatic numbering, as in agreements filed on EDGAR.
@@ -16,15 +17,22 @@ import re
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Inches, Pt
+from docx.shared import Inches, Pt, Twips
 
 from assembler.docmodel.numbering import format_number
 
 FONT = "Times New Roman"
 LEVEL_FORMATS = [("upperRoman", "%1."), ("upperLetter", "%2."), ("decimal", "%3."), ("lowerLetter", "(%4)")]
+
+# (left indent, hanging indent) of each level in twentieths of a point: a half inch for "I." and
+# "A.", shallower below so that a "(a)" paragraph keeps most of the line (2.0" then 2.5" at 0.5" steps
+# left a 4" column).
+LEVEL_INDENTS = [(720, 720), (1440, 720), (2016, 576), (2448, 432)]
+
 
 def level_style_id(prefix: str, level: int) -> str:
     return f"{prefix}Level{level}"
@@ -34,13 +42,13 @@ def abstract_num_xml(abstract_id: int, nsid: str, levels: list[tuple[str, str, s
     """A w:abstractNum whose levels are (numFmt, lvlText, linked paragraph style id)."""
     lvls = []
     for ilvl, (fmt, text, style) in enumerate(levels):
-        left = 720 * (ilvl + 1)
+        left, hanging = LEVEL_INDENTS[ilvl]
         pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
         lvls.append(
             f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{pstyle}'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:tabs><w:tab w:val="num" w:pos="{left}"/></w:tabs>'
-            f'<w:ind w:left="{left}" w:hanging="720"/></w:pPr></w:lvl>'
+            f'<w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
         )
     return (
         f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:nsid w:val="{nsid}"/>'
@@ -151,7 +159,7 @@ def base_document(level_prefix: str | None, numbered: bool = True):
     paragraph_style(doc, "Centered", "Centered", align=WD_ALIGN_PARAGRAPH.CENTER, keep_next=True)
     paragraph_style(doc, "BodyPara", "Body Paragraph", align=just, first_line=Inches(0.5))
     paragraph_style(doc, "SignatureLine", "Signature Line", space_after=0, keep_next=True,
-                    left=Inches(3.0))
+                    left=Inches(2.25))  # 4.25" wide: "ROCKY MOUNTAIN CAPITAL PARTNERS, L.P." on one line
     paragraph_style(doc, "JinjaTag", "Template Tag", space_after=0)
     abstracts, nums = [], []
     if level_prefix:
@@ -160,10 +168,13 @@ def base_document(level_prefix: str | None, numbered: bool = True):
         abstracts.append(abstract_num_xml(1, "5A0B1C01" if level_prefix == "SPA" else "5A0B1C02", levels))
         nums.append((1, 1))
         for i in range(4):
-            paragraph_style(doc, level_style_id(level_prefix, i + 1), f"{level_prefix} Level {i + 1}",
-                            align=just, num=(1, i) if numbered else None,
-                            left=None if numbered else Inches(0.5 * (i + 1)),
-                            first_line=None if numbered else Inches(-0.5))
+            left, hanging = LEVEL_INDENTS[i]
+            style = paragraph_style(doc, level_style_id(level_prefix, i + 1), f"{level_prefix} Level {i + 1}",
+                                    align=just, num=(1, i) if numbered else None,
+                                    left=None if numbered else Twips(left),
+                                    first_line=None if numbered else Twips(-hanging))
+            if i == 0:  # articles are headings: in the navigation pane and a table of contents
+                style.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="0"/>'))
         abstracts.append(abstract_num_xml(2, "5A0B1C03", [("upperLetter", "%1.", "Recital")]))
         nums.append((2, 2))
         paragraph_style(doc, "Recital", "Recital", align=just, num=(2, 0) if numbered else None)
@@ -222,9 +233,10 @@ def add_runs(paragraph, text: str) -> None:
             paragraph.add_run(piece)
 
 
-def add_footer(doc, before_page: str) -> None:
-    section = doc.sections[0]
+def add_footer(section, before_page: str) -> None:
+    """The page-number footer of *section* ("Exhibit 1-" *before_page*), numbering restarting at 1."""
     footer = section.footer
+    footer.is_linked_to_previous = False
     para = footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if before_page:
@@ -240,13 +252,31 @@ def add_footer(doc, before_page: str) -> None:
         sect_pr.append(pg)
 
 
+def add_legend_footer(section, legend: str) -> None:
+    """The footer of a signature-page section: the legend, centred in italics, and no page number."""
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    para = footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para.add_run(legend).italic = True
+
+
 def _literal_label(counters: list[int], level: int) -> str:
     fmt, text = LEVEL_FORMATS[level - 1]
     return text.replace(f"%{level}", format_number(counters[level - 1], fmt))
 
 
+def add_header(section, text: str) -> None:
+    """A header from *section* on: *text* right-aligned in small type (e.g. a template's draft legend)."""
+    header = section.header
+    header.is_linked_to_previous = False     # its own, so that it stays when a cover section is left out
+    para = header.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para.add_run(text).font.size = Pt(8)
+
+
 def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str = "", title: str = "",
-                   literal: bool = False, source: str = "<draft>"):
+                   literal: bool = False, source: str = "<draft>", header: str = ""):
     """A python-docx Document drafted from outline *lines* (see the module docstring)."""
     doc = base_document(prefix, numbered=not literal)
     style_for = {"T": "DocTitle", "C": "Centered", "B": "BodyPara", "N": "Normal", "R": "Recital",
@@ -256,6 +286,7 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
     styles_by_id = {s.style_id: s for s in doc.styles}
     counters = [0, 0, 0, 0]
     recital = 0
+    kinds: list[tuple[str, str]] = [("main", "")]  # each section: main text, cover page or signature pages
     for lineno, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -266,6 +297,15 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
         if code == "H" and "Heading2" not in styles_by_id:  # made only when used: other drafts keep their bytes
             styles_by_id["Heading2"] = paragraph_style(doc, "Heading2", "heading 2", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             style_for["H"] = "Heading2"
+        if code == "SIG":
+            doc.add_section(WD_SECTION.NEW_PAGE)
+            kinds.append(("legend", text))
+            continue
+        if code == "COVER":
+            doc.add_section(WD_SECTION.NEW_PAGE)
+            kinds[-1] = ("cover", "")
+            kinds.append(("main", ""))
+            continue
         if code not in style_for:
             raise ValueError(f"{source}:{lineno}: unknown paragraph code {code!r}")
         para = doc.add_paragraph(style=styles_by_id[style_for[code]])
@@ -282,7 +322,21 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
         stripped = re.sub(r"\{\{ anchor\.\w+ \}\}", "", text)
         if code in "1234" and re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__)", stripped):
             para.paragraph_format.keep_with_next = True
-    add_footer(doc, footer)
+    for section, (kind, text) in zip(doc.sections, kinds):
+        if kind == "main":
+            add_footer(section, footer)
+            if header:
+                add_header(section, header)
+        elif kind == "legend":
+            add_legend_footer(section, text)
+        else:                                   # a cover page: centred on the page, no page number
+            section.footer.is_linked_to_previous = False
+            grid = section._sectPr.find(qn("w:docGrid"))
+            valign = parse_xml(f'<w:vAlign {nsdecls("w")} w:val="center"/>')
+            if grid is not None:
+                grid.addprevious(valign)
+            else:
+                section._sectPr.append(valign)
     props = doc.core_properties
     props.title = title
     for attr in ("author", "last_modified_by", "comments", "keywords", "subject", "category"):

@@ -53,6 +53,8 @@ from assembler.render.write import atomic_write, reproducible_zip
 __all__ = ["ChangedParagraph", "RedlineSummary", "accept_all", "compare", "redline", "reject_all"]
 
 SIMILARITY = 0.5           # paired when the word-level ratio of two replaced paragraphs reaches this
+CONTAINED = 0.6            # ...or when this share of the shorter one's tokens stands in the longer one,
+CONTAINED_MIN_TOKENS = 60  # the shorter having at least this many tokens (words and spaces)
 PAIR_WINDOW = 50           # how far ahead a replaced paragraph looks for its partner
 
 _R_NS = NSMAP["r"]
@@ -100,10 +102,14 @@ class ChangedParagraph:
     words_deleted: int
     text: str                    # NEW text (OLD text for a deleted paragraph)
     old_numbering: bool = False  # section is OLD's number (a deleted paragraph)
+    place: str | None = None     # where a lawyer says it is: "Recital B", "signature page"
 
     def describe(self) -> str:
         """One line: 'Section II.A: changed (3 words inserted, 2 deleted)'."""
-        if self.section is None:
+        if self.place is not None:
+            where = f"{'Former ' if self.old_numbering else ''}{self.place}"
+            where = where[0].upper() + where[1:]
+        elif self.section is None:
             where = "Opening text (before any numbered section)"
         else:
             where = f"{'Former section' if self.old_numbering else 'Section'} {self.section}"
@@ -448,9 +454,19 @@ def _similarity(a: _Block, b: _Block) -> float:
     if not a.tokens and not b.tokens:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
-    if matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY:
+    shorter = min(len(a.tokens), len(b.tokens))
+    # A long paragraph that keeps most of the other's words (sentences added or taken out of it)
+    # is the same paragraph edited, however much longer one is than the other.
+    contained = shorter >= CONTAINED_MIN_TOKENS and (
+        matcher.quick_ratio() * (len(a.tokens) + len(b.tokens)) / 2 >= CONTAINED * shorter)
+    if not contained and (matcher.real_quick_ratio() < SIMILARITY or matcher.quick_ratio() < SIMILARITY):
         return 0.0
-    return matcher.ratio()
+    ratio = matcher.ratio()
+    if ratio < SIMILARITY and contained:
+        matched = ratio * (len(a.tokens) + len(b.tokens)) / 2
+        if matched >= CONTAINED * shorter:
+            return SIMILARITY
+    return ratio
 
 
 def _shape(b: _Block) -> tuple[int, ...]:
@@ -476,6 +492,29 @@ def _section_map(package: Package) -> dict[etree._Element, str | None]:
     return out
 
 
+_SIGNING = re.compile(r"^\s*IN WITNESS WHEREOF\b", re.I)
+_TERM = re.compile(r"^\s*[\"\u201c]([^\"\u201d]{1,80})[\"\u201d]\s+(?:means|includes?|has the meaning)\b")
+
+
+def _place_map(package: Package, sections: dict[etree._Element, str | None]) -> dict[etree._Element, str]:
+    """w:p -> the place as a lawyer names it, where the section number alone would mislead: a recital
+    ("Recital B", not "Section B"), the signature pages (not the last section), a glossary entry."""
+    out: dict[etree._Element, str] = {}
+    signing = False
+    for p in story_paragraphs(package.body):
+        text = paragraph_text(p)
+        style = p.find(f"{_PPR}/{qn('w:pStyle')}")
+        signing = signing or bool(_SIGNING.match(text))
+        term = _TERM.match(text)
+        if signing:
+            out[p] = "signature page"
+        elif style is not None and style.get(qn("w:val")) == "Recital" and sections.get(p):
+            out[p] = f"Recital {sections[p]}"
+        elif term and not sections.get(p):
+            out[p] = f"definition of \u201c{term.group(1)}\u201d"
+    return out
+
+
 class _Differ:
     def __init__(self, old: Package, new: Package, author: str, date: str):
         self.author = author
@@ -485,6 +524,8 @@ class _Differ:
         self.dropped = 0
         self.old_sections = _section_map(old)
         self.new_sections = _section_map(new)
+        self.old_places = _place_map(old, self.old_sections)
+        self.new_places = _place_map(new, self.new_sections)
         styles = new.styles
         self.style_ids = set() if styles is None else {
             s.get(qn("w:styleId")) for s in styles.iter(qn("w:style"))}
@@ -575,7 +616,7 @@ class _Differ:
         if ins or dele or any(k != "eq" for k, _, _ in segments) or formatted:
             kind = "changed" if ins or dele or any(k != "eq" for k, _, _ in segments) else "formatted"
             self.changes.append(ChangedParagraph(kind, self.new_sections.get(n.el), ins, dele,
-                                                 paragraph_text(n.el)))
+                                                 paragraph_text(n.el), place=self.new_places.get(n.el)))
         return p
 
     def inserted_block(self, n: _Block, *, mark: bool = True) -> list[etree._Element]:
@@ -585,7 +626,8 @@ class _Differ:
                 _mark_rpr(ppr).insert(0, self._mark(_INS))
             segments = [("ins", a, None) for a in n.atoms]
             self.changes.append(ChangedParagraph("inserted", self.new_sections.get(n.el),
-                                                 sum(a.words for a in n.atoms), 0, paragraph_text(n.el)))
+                                                 sum(a.words for a in n.atoms), 0, paragraph_text(n.el),
+                                                 place=self.new_places.get(n.el)))
             return [self.build_paragraph(n.el, ppr, segments, n.markers)]
         if n.kind == "tbl":
             return [self.whole_table(n, inserted=True)]
@@ -599,7 +641,7 @@ class _Differ:
             segments = [("del", a, None) for a in o.atoms]
             self.changes.append(ChangedParagraph("deleted", self.old_sections.get(o.el), 0,
                                                  sum(a.words for a in o.atoms), paragraph_text(o.el),
-                                                 old_numbering=True))
+                                                 old_numbering=True, place=self.old_places.get(o.el)))
             return [self.build_paragraph(None, ppr, segments, [])]
         if o.kind == "tbl":
             return [self.whole_table(o, inserted=False)]

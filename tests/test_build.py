@@ -40,7 +40,7 @@ def assert_sound(docs, series_letter):
         text = doc.text
         for leftover in ("{{", "}}", "{%", "%}", "\ue000", "\ue001"):
             assert leftover not in text, f"{name}: template leftover {leftover!r}"
-        series = set(re.findall(r"\bSeries ([A-Z])\b", text))
+        series = set(re.findall(r"\bSeries\s([A-Z])\b", text))
         assert series <= {series_letter}, f"{name}: other series {series - {series_letter}}"
         for bookmark, cached, where in doc.refs:
             assert bookmark in doc.bookmark_numbers, f"{name}: REF to missing bookmark {bookmark}"
@@ -81,7 +81,7 @@ def test_the_glossary_points_at_the_agreement_sections_that_define_the_terms(doc
                               ("Material Permits", "(“Material Permits”)")):
         target = spa.paragraph_containing(anchor_text).number
         entry = glo.paragraph_containing(f"“{term}” has the meaning set forth in Section")
-        assert entry.text.endswith(f"Section {target}."), (term, entry.text, target)
+        assert entry.text.endswith(f"Section\u00a0{target}."), (term, entry.text, target)  # kept on one line
 
 
 def test_deal_values_stand_where_the_seed_has_them(docs, seed):
@@ -145,7 +145,10 @@ def test_numbering_follows_the_seed_scheme(docs):
 
 def test_signature_page_follows(docs):
     assert "[Signature page follows]" in docs[AGREEMENT].text
-    assert docs[AGREEMENT].text.count("[Signature Page to Securities Purchase Agreement]") == 2
+    # The legend stands in the footer of the signature pages, not in their text.
+    assert "[Signature Page to Securities Purchase Agreement]" not in docs[AGREEMENT].text
+    assert "[Signature Page to Securities Purchase Agreement]" in docs[AGREEMENT].footer_texts
+    assert "[Signature Page to Securities Purchase Agreement]" in docs[PACKAGE_OUTPUT].footer_texts
 
 
 # --- variants ------------------------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_signature_page_follows(docs):
 def test_another_series_letter(tmp_path):
     ts, docs = build_variant(tmp_path, {"series": "K"})
     assert_sound(docs, "K")
-    assert "Series K Preferred Stock" in docs[CERTIFICATE].text
+    assert series_name("K") in docs[CERTIFICATE].text
 
 
 def test_a_single_closing(tmp_path):
@@ -197,7 +200,7 @@ def test_without_mandatory_redemption_the_later_sections_move_up(tmp_path, docs)
     assert before.paragraph_containing("Conversion.").number == "I.G"
     assert after.paragraph_containing("Conversion.").number == "I.F"
     assert {c for _, c, _ in after.refs} == {"I.F.2", "I.D.2", "I.E", "I.F.3", "I.G.1", "I.I.1"}
-    assert "Section I.F.2" in after.numbered("I.C")[0].text
+    assert "Section\u00a0I.F.2" in after.numbered("I.C")[0].text
     assert "redeemable" not in variant[AGREEMENT].text and "or redeemed" not in variant[AGREEMENT].text
 
 
@@ -229,3 +232,75 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path):
         build(bad, tmp_path / "out", combined=True)
     assert {p: p.read_bytes() for p in before} == before
     assert not [p for p in (tmp_path / "out" / "ascent-series-j").iterdir() if p.name.endswith(".tmp")]
+
+
+# --- page furniture and document properties ------------------------------------------------------
+
+def test_each_exhibit_numbers_its_own_pages(docs):
+    assert "Exhibit 1-1" in docs[GLOSSARY].footer_texts and "Exhibit 2-1" in docs[CERTIFICATE].footer_texts
+    package = docs[PACKAGE_OUTPUT]
+    assert {"Exhibit 1-1", "Exhibit 2-1", "[Signature Page to Securities Purchase Agreement]"} <= set(package.footer_texts)
+
+
+def test_document_properties_come_from_the_term_sheet(seed_build, seed):
+    import zipfile
+
+    for name, path in seed_build.files.items():
+        with zipfile.ZipFile(path) as z:
+            core, app = z.read("docProps/core.xml").decode(), z.read("docProps/app.xml").decode()
+        assert f"{seed.deal_name})</dc:title>" in core, name
+        assert f"<dc:subject>{series_name(seed.series)} of {seed.company.name}</dc:subject>" in core, name
+        stamp = f"{seed.effective_date.isoformat()}T00:00:00Z"
+        assert core.count(stamp) >= 2 and "2000-01-01" not in core, name     # created, modified (printed)
+        assert f"<Company>{seed.company.name}</Company>" in app, name
+
+
+def test_articles_are_outline_level_headings_kept_with_their_text():
+    import zipfile
+
+    from lxml import etree
+    from assembler.build import TEMPLATES_DIR
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for template, prefix in (("agreement.docx", "SPA"), ("certificate.docx", "COD")):
+        with zipfile.ZipFile(TEMPLATES_DIR / template) as z:
+            styles = etree.fromstring(z.read("word/styles.xml"))
+            body = etree.fromstring(z.read("word/document.xml"))
+        level1 = styles.find(f"{w}style[@{w}styleId='{prefix}Level1']")
+        assert level1.find(f"{w}pPr/{w}outlineLvl").get(f"{w}val") == "0"
+        headings = [p for p in body.iter(f"{w}p")
+                    if (s := p.find(f"{w}pPr/{w}pStyle")) is not None and s.get(f"{w}val") == f"{prefix}Level1"]
+        assert headings and all(p.find(f"{w}pPr/{w}keepNext") is not None for p in headings
+                                if len("".join(p.itertext())) < 80), template
+
+
+def test_a_draft_legend_stands_in_the_header_of_every_document(tmp_path, docs):
+    legend = "Draft of September 10, 2015 \u2013 Version 3 \u2013 NY 4410938"
+    ts, drafted = build_variant(tmp_path, {"draft": {"date": "2015-09-10", "version": 3,
+                                                     "document_id": "NY 4410938"}})
+    assert_sound(drafted, ts.series)
+    for name in ALL_OUTPUTS:
+        assert legend in drafted[name].footer_texts, name          # headers are read with the footers
+        assert not any("Draft of" in t for t in docs[name].footer_texts), name   # none without a draft
+
+
+def test_a_draft_without_its_document_id_is_a_located_error(tmp_path):
+    from assembler.errors import TermSheetError
+
+    path = write_termsheet(tmp_path, {"draft": {"date": "2015-09-10", "version": 3}})
+    with pytest.raises(TermSheetError) as err:
+        load_termsheet(path)
+    assert str(err.value).endswith("draft: missing required field 'document_id'"), str(err.value)
+
+
+def test_an_optional_cover_page_stands_before_the_agreement(tmp_path, docs):
+    ts, covered = build_variant(tmp_path, {"cover_page": True})
+    assert_sound(covered, ts.series)
+    spa = covered[AGREEMENT]
+    assert [p.text for p in spa.paragraphs[:6]] == [
+        "Securities Purchase Agreement", "by and between", ts.company.name.upper(), "and",
+        ts.purchaser.name.upper(), f"Dated as of {words.long_date(ts.effective_date)}"]
+    # the agreement itself follows unchanged, on its own first page
+    body = [p.text for p in spa.paragraphs[6:] if p.text]
+    assert body == [p.text for p in docs[AGREEMENT].paragraphs if p.text]
+    assert "by and between" not in [p.text for p in docs[AGREEMENT].paragraphs]   # off by default

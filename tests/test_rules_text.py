@@ -367,7 +367,7 @@ def test_the_built_package_with_a_seed_defect_is_flagged(built):
     package = load_documents(files)
     certificate = next(d for d in package.documents if "certificate" in d.name)
     target = next(p for p in certificate.paragraphs if "original certificates for the" in p.text)
-    target.text = target.text.replace("Series J Preferred Stock", "Series G Preferred Stock", 1)
+    target.text = target.text.replace("Series\u00a0J Preferred Stock", "Series G Preferred Stock", 1)  # built: no-break
     target.text += " Dividends are included in the Conversion Amount under this Certificate of Designation."
     codes = {(f.code, f.snippet) for f in run_rules(package, rules=TEXT_RULES)}
     assert codes == {("series", "Series G Preferred Stock"), ("defs.undefined", "Conversion Amount"),

@@ -39,6 +39,22 @@ def test_the_committed_fixtures_are_what_the_sources_draft(tmp_path):
             f"{path.name} is stale: run python tests/fixtures/make_seed_fixtures.py"
 
 
+def test_the_fixture_outlines_say_word_for_word_what_the_seed_says():
+    from seedtext import departures, spans
+
+    paragraphs = []
+    for name in ("agreement.txt", "glossary.txt", "certificate.txt"):
+        for line in (FIXTURES / "seed" / name).read_text(encoding="utf-8").splitlines():
+            code, _, text = line.partition("|")
+            if not line.startswith("#") and code not in ("J", "PB"):
+                paragraphs.append(text)
+    assert [str(d) for d in departures(paragraphs)] == []
+    # ...and a word changed in an outline would be one.
+    edited = [p.replace("requisite corporate power", "requisite power") for p in paragraphs]
+    assert [str(d) for d in departures(edited)] == ["[requisite corporate power] -> [requisite power]"]
+    assert [t for t, _ in spans("__Title.__ By: ______")] == [None, "title", ".", None, "by", ":", None, None, None]
+
+
 @pytest.mark.parametrize("fixture", SEED_FIXTURES)
 def test_every_stray_series_is_flagged_once(fixture):
     code, report = check_json(str(FIXTURES / fixture))

@@ -57,7 +57,7 @@ def test_seed_loads_with_derived_values():
     assert ts.dividend_rate == Decimal("8")
     assert ts.beneficial_ownership.limitation == Decimal("4.99")
     assert ts.exemptions == ["section_4_2", "rule_506", "regulation_s"]
-    assert ts.purchaser.signature_chain == ["LT Asia Management Ltd."]
+    assert ts.purchaser.signature_chain == ["LT Asia Management Ltd., its investment manager"]
     assert ts.purchaser.us_person is False
     assert ts.mandatory_redemption.term_years == 1
     assert ts.trading.markets[-1] == "the New York Stock Exchange"
@@ -104,8 +104,8 @@ def test_empty_signature_chain_is_allowed(tmp_path):
     path.write_text(
         edited(
             (
-                "  signature_chain:                    # outermost signer first; the last is the individual\n"
-                "    - LT Asia Management Ltd.\n",
+                "  signature_chain:                    # outermost signer first, each with its capacity\n"
+                "    - LT Asia Management Ltd., its investment manager   # capacity illustrative\n",
                 "  signature_chain: []\n",
             )
         ),
@@ -212,6 +212,9 @@ def test_closing_dates_same_day_and_before_effective_date(tmp_path):
         "41:12: closings[1].date: closing 1 (2015-09-01) is before the effective date (2015-09-18)",
         "43:12: closings[3].date: closing 3 (2015-10-02) is the same day as closing 2 (2015-10-02); "
         "closing dates must be in strictly ascending order",
+        "67:19: certificate.execution_date: the certificate is executed (2015-09-18) after the first closing "
+        "(2015-09-01); Section II.B of the agreement requires it executed and filed on or before the initial "
+        "closing",
     ]
 
 
@@ -428,3 +431,57 @@ def test_model_errors_without_the_loader():
     data["purchase"]["shares"] = 2500
     with pytest.raises(ValidationError, match="closings add up to 3,000 shares"):
         TermSheet.model_validate(data)
+
+
+# --- checks a lawyer expects across fields --------------------------------------------------------
+
+def test_the_certificate_is_executed_no_later_than_the_first_closing(tmp_path):
+    text = edited(("  execution_date: 2015-09-18", "  execution_date: 2015-09-25"))
+    assert problems(tmp_path, text) == [
+        "67:19: certificate.execution_date: the certificate is executed (2015-09-25) after the first closing "
+        "(2015-09-18); Section II.B of the agreement requires it executed and filed on or before the initial "
+        "closing",
+    ]
+    same_day = tmp_path / "same.yaml"
+    same_day.write_text(edited(("  execution_date: 2015-09-18", "  execution_date: 2015-09-17")), encoding="utf-8")
+    assert load_termsheet(same_day).certificate.execution_date.isoformat() == "2015-09-17"
+
+
+def test_an_entity_in_the_signature_chain_names_its_capacity(tmp_path):
+    text = edited(("    - LT Asia Management Ltd., its investment manager", "    - LT Asia Management Ltd."))
+    [line] = problems(tmp_path, text)
+    assert line.startswith("23:7: purchaser.signature_chain[1]: 'LT Asia Management Ltd.' signs for another "
+                           "entity, so the signature block must say in what capacity: write it as "
+                           "'LT Asia Management Ltd., its general partner'")
+
+
+@pytest.mark.parametrize("name, chain, title, fits", [
+    ("Rocky Mountain Capital Partners, L.P.", ["RMCP GP, LLC, its general partner"], "Managing Member", True),
+    ("Rocky Mountain Capital Partners, L.P.", [], "Managing Member", False),
+    ("Rocky Mountain Capital Partners, L.P.", [], "General Partner", True),
+    ("Rocky Mountain Capital Partners, L.P.", ["RMCP GP, Inc., its general partner"], "Managing Member", False),
+    ("Northwind Capital LLC", [], "Managing Member", True),
+    ("Global Ichiban Limited", [], "Managing Member", False),
+    ("Global Ichiban Limited", [], "Director", True),
+    ("Northwind Capital Corp.", [], "General Partner", False),
+    ("Harbor Fund", [], "Managing Member", True),             # no form in the name: nothing to say
+])
+def test_a_signatory_title_fits_the_entity_signed_for(tmp_path, name, chain, title, fits):
+    from conftest import write_termsheet
+
+    path = write_termsheet(tmp_path, {"purchaser": {"name": name, "signature_chain": chain,
+                                                    "signatory": {"title": title}}})
+    if fits:
+        assert load_termsheet(path).purchaser.signatory.title == title
+        return
+    with pytest.raises(TermSheetError) as caught:
+        load_termsheet(path)
+    [problem] = caught.value.problems
+    assert "purchaser.signatory.title" in str(problem) and title in str(problem), str(problem)
+
+
+def test_the_company_signatory_title_fits_a_corporation(tmp_path):
+    text = edited(("    title: Chief Executive Officer", "    title: Managing Member"))
+    [line] = problems(tmp_path, text)
+    assert line.startswith("17:12: company.signatory.title: 'Managing Member' is a title in a limited liability "
+                           "company, but Ascent Solar Technologies, Inc. is a corporation")

@@ -17,15 +17,20 @@ DOCUMENTS = {
     # name: (source, level style prefix, footer text before the page number, document title)
     "agreement": ("agreement.txt", "SPA", "", "Securities Purchase Agreement"),
     "glossary": ("glossary.txt", None, "Exhibit 1-", "Exhibit 1 - Glossary of Defined Terms"),
-    "certificate": ("certificate.txt", "COD", "", "Exhibit 2 - Form of Certificate of Designations"),
+    "certificate": ("certificate.txt", "COD", "Exhibit 2-", "Exhibit 2 - Form of Certificate of Designations"),
 }
+
+
+# The header of every page while the term sheet gives a draft (nothing in the execution version).
+DRAFT_LEGEND = ("{% if draft %}Draft of {{ draft.date }} \u2013 Version {{ draft.version }} \u2013 "
+                "{{ draft.document_id }}{% endif %}")
 
 
 def main() -> None:
     for name, (source, prefix, footer, title) in DOCUMENTS.items():
         path = ROOT / "tools" / "drafts" / source
         doc = draft_document(path.read_text(encoding="utf-8").splitlines(), prefix=prefix, footer=footer,
-                             title=title, source=str(path))
+                             title=title, source=str(path), header=DRAFT_LEGEND)
         out = ROOT / "templates" / f"{name}.docx"
         save_docx(doc, out)
         print(out)

@@ -6,16 +6,24 @@ its words always come from one value.
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from assembler.render import words
 from assembler.xref.markers import AnchorNamespace, RefNamespace
 
-EXEMPTION_RULES = {"rule_506": "Rule 506 of Regulation D", "regulation_s": "Regulation S"}
+#: The JOBS Act (Pub. L. 112-106, enacted April 5, 2012) redesignated Section 4(2) of the Securities
+#: Act as Section 4(a)(2); an agreement cites the section as numbered on its own date.
+JOBS_ACT_ENACTED = _dt.date(2012, 4, 5)
+
+
+def section_4_2_cite(on: _dt.date) -> str:
+    return "Section 4(a)(2)" if on >= JOBS_ACT_ENACTED else "Section 4(2)"
 
 
 def series_name(letter: str) -> str:
-    return f"Series {letter} Preferred Stock"
+    """'Series J Preferred Stock', with a no-break space so that "Series" and its letter stay on one line."""
+    return f"Series\u00a0{letter} Preferred Stock"
 
 
 def _counted(n: int, unit: str) -> str:
@@ -50,7 +58,6 @@ def deal_values(ts) -> dict[str, Any]:
             "roman": words.lower_roman(index),
         })
     share_counts = {c.shares for c in ts.closings}
-    rules = [EXEMPTION_RULES[e] for e in ts.exemptions if e in EXEMPTION_RULES]
     bo = ts.beneficial_ownership
     cert = ts.certificate
     tz = ts.notices.time_zone
@@ -84,7 +91,9 @@ def deal_values(ts) -> dict[str, Any]:
         },
         "exemption": {
             "section_4_2": "section_4_2" in ts.exemptions,
-            "rules": words.join_or(rules) if rules else "",
+            "rule_506": "rule_506" in ts.exemptions,
+            "regulation_s": "regulation_s" in ts.exemptions,
+            "section_4_2_cite": section_4_2_cite(ts.effective_date),
         },
         "redemption": {
             "enabled": ts.mandatory_redemption.enabled,
@@ -120,6 +129,12 @@ def deal_values(ts) -> dict[str, Any]:
         "trading": {
             "minimum_hours": str(ts.trading.minimum_hours),
             "markets": words.join_or(list(ts.trading.markets)),
+        },
+        "cover_page": ts.cover_page,
+        "draft": None if ts.draft is None else {
+            "date": words.long_date(ts.draft.date),
+            "version": str(ts.draft.version),
+            "document_id": ts.draft.document_id,
         },
         "lookback": {
             "public_reports_filed": _counted(ts.lookback.public_reports_filed_years, "year"),

@@ -32,6 +32,8 @@ _LISTING = re.compile(r"<w:t[ >][^<]*[\t\n\a\f]")
 _TEMPLATED = (b"{{", b"{%", b"{#")
 MAIN = "word/document.xml"
 CORE = "docProps/core.xml"
+APP = "docProps/app.xml"
+_EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _DC = "http://purl.org/dc/elements/1.1/"
 _DCTERMS = "http://purl.org/dc/terms/"
 _CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
@@ -161,29 +163,46 @@ class Template:
                  for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
 
-    def pack(self, rendered: Rendered, title: str | None = None) -> bytes:
-        """The reproducible .docx bytes of *rendered*: unchanged parts reuse their compressed form."""
+    def pack(self, rendered: Rendered, title: str | None = None, *, subject: str | None = None,
+             company: str | None = None, date: str | None = None) -> bytes:
+        """The reproducible .docx bytes of *rendered*: unchanged parts reuse their compressed form.
+
+        *title*, *subject* and *company* fill the document properties; *date* (ISO 8601, UTC) pins
+        the created, modified and printed dates (by default 2000-01-01)."""
         entries = dict(self._static)
+        if company is not None and APP in self.parts:
+            entries[APP] = ZipEntry.of(APP, _app_xml(self.parts[APP], company), level=1)
         entries[MAIN] = ZipEntry.of(MAIN, etree.tostring(rendered.document, xml_declaration=True,
                                                          encoding="UTF-8", standalone=True), level=1)
         for name, data in rendered.parts.items():
             entries[name] = ZipEntry.of(name, data, level=1)
         if self._core is not None:
-            entries[CORE] = ZipEntry.of(CORE, self._core_xml(title), level=1)
+            entries[CORE] = ZipEntry.of(CORE, self._core_xml(title, subject, date), level=1)
         return write_zip(entries.values())
 
-    def _core_xml(self, title: str | None) -> bytes:
+    def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
-        if title is not None:
-            el = core.find(f"{{{_DC}}}title")
-            if el is None:
-                el = etree.SubElement(core, f"{{{_DC}}}title")
-            el.text = title
+        for tag, value in ((f"{{{_DC}}}title", title), (f"{{{_DC}}}subject", subject)):
+            if value is not None:
+                el = core.find(tag)
+                if el is None:
+                    el = etree.SubElement(core, tag)
+                el.text = value
         for tag in (f"{{{_DCTERMS}}}created", f"{{{_DCTERMS}}}modified", f"{{{_CP}}}lastPrinted"):
             el = core.find(tag)
             if el is not None:
-                el.text = FIXED_TIMESTAMP
+                el.text = date or FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _app_xml(data: bytes, company: str) -> bytes:
+    """docProps/app.xml with <Company> set to *company*."""
+    root = etree.fromstring(data)
+    el = root.find(f"{{{_EP}}}Company")
+    if el is None:
+        el = etree.SubElement(root, f"{{{_EP}}}Company")
+    el.text = company
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 _TEMPLATES: dict[Path, tuple[int, int, Template]] = {}

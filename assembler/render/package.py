@@ -93,5 +93,21 @@ def combine(agreement, exhibits: list[tuple[str, object]]):
             footer_el.remove(child)
         for child in exhibit.sections[0].footer._element:
             footer_el.append(copy.deepcopy(child))
-        # pgNumType (restart at 1) was copied with the section properties by add_section.
+        _restart_page_numbers(section._sectPr)
     return agreement
+
+
+def _restart_page_numbers(sect_pr) -> None:
+    """Each exhibit's pages count from 1 ("Exhibit 1-1"), whatever section came before it."""
+    pg = sect_pr.find(qn("w:pgNumType"))
+    if pg is None:
+        pg = sect_pr.makeelement(qn("w:pgNumType"), {})
+        following = [sect_pr.find(qn(t)) for t in ("w:cols", "w:formProt", "w:vAlign", "w:noEndnote",
+                                                   "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
+                                                   "w:docGrid", "w:printerSettings", "w:sectPrChange")]
+        following = [el for el in following if el is not None]
+        if following:
+            following[0].addprevious(pg)
+        else:
+            sect_pr.append(pg)
+    pg.set(qn("w:start"), "1")

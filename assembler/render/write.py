@@ -70,19 +70,18 @@ def reproducible_zip(data: bytes) -> bytes:
         return write_zip(ZipEntry.of(info.filename, src.read(info)) for info in src.infolist())
 
 
-def pin_core_properties(doc) -> None:
-    """docProps/core.xml: created/modified/printed dates fixed so identical input gives identical bytes."""
+def pin_core_properties(doc, when: dt.datetime | None = None) -> None:
+    """docProps/core.xml: created/modified/printed dates fixed (*when*, by default 2000-01-01) so
+    identical input gives identical bytes."""
     props = doc.core_properties
-    props.created = FIXED_TIME
-    props.modified = FIXED_TIME
-    props.last_printed = FIXED_TIME
+    props.created = props.modified = props.last_printed = when or FIXED_TIME
     props.revision = 1
     props.last_modified_by = ""
 
 
-def docx_bytes(doc) -> bytes:
-    """The reproducible bytes of a python-docx Document."""
-    pin_core_properties(doc)
+def docx_bytes(doc, when: dt.datetime | None = None) -> bytes:
+    """The reproducible bytes of a python-docx Document (dates pinned to *when*)."""
+    pin_core_properties(doc, when)
     buf = io.BytesIO()
     doc.save(buf)
     return reproducible_zip(buf.getvalue())

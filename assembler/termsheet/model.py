@@ -36,6 +36,7 @@ __all__ = [
     "Certificate",
     "Closing",
     "Company",
+    "DraftLegend",
     "GoverningLaw",
     "Lookback",
     "MandatoryRedemption",
@@ -516,6 +517,14 @@ class Lookback(_Model):
     public_reports_definition_years: Count
 
 
+class DraftLegend(_Model):
+    """The draft legend printed in the header of every page while the documents are negotiated."""
+
+    date: Date = Field(description="Date of this draft.")
+    version: Count = Field(description="Draft number, e.g. 3.")
+    document_id: Text = Field(description="The firm's document number, e.g. NY 1234567.")
+
+
 class TermSheet(_Model):
     """A whole term sheet. Build it with :func:`assembler.termsheet.load_termsheet`."""
 
@@ -549,6 +558,10 @@ class TermSheet(_Model):
     notices: Notices
     trading: Trading
     lookback: Lookback
+    cover_page: Flag = Field(default=False, description="Optional: a cover page before the agreement.")
+    draft: DraftLegend | None = Field(
+        default=None, description="Optional: a draft legend in the header of every page; leave out "
+        "for the execution version.")
 
     @property
     def closings_total_shares(self) -> int:
@@ -624,6 +637,17 @@ class TermSheet(_Model):
                     "the two must be equal",
                 )
             )
+        first = self.closings[0].date
+        if self.certificate.execution_date > first:
+            problems.append(
+                (
+                    ("certificate", "execution_date"),
+                    f"the certificate is executed ({self.certificate.execution_date.isoformat()}) after "
+                    f"the first closing ({first.isoformat()}); Section II.B of the agreement requires it "
+                    "executed and filed on or before the initial closing",
+                )
+            )
+        problems.extend(self._signature_problems())
         if "regulation_s" in self.exemptions and self.purchaser.us_person:
             problems.append(
                 (
@@ -651,6 +675,34 @@ class TermSheet(_Model):
             )
         return problems
 
+    def _signature_problems(self) -> list[tuple[Loc, str]]:
+        """Each entity in a signature chain names its capacity; each title fits the entity signed for."""
+        problems: list[tuple[Loc, str]] = []
+        chain = self.purchaser.signature_chain
+        for index, signer in enumerate(chain):
+            if signer_capacity(signer) is None:
+                problems.append(
+                    (
+                        ("purchaser", "signature_chain", index),
+                        f"{signer!r} signs for another entity, so the signature block must say in what "
+                        f"capacity: write it as '{signer}, its general partner' (or its manager, its "
+                        "investment manager, its attorney-in-fact...)",
+                    )
+                )
+        parties = (
+            (("company", "signatory", "title"), self.company.name, self.company.signatory.title),
+            (
+                ("purchaser", "signatory", "title"),
+                signer_entity(chain[-1]) if chain else self.purchaser.name,
+                self.purchaser.signatory.title,
+            ),
+        )
+        for loc, entity, title in parties:
+            message = title_mismatch(entity, title)
+            if message:
+                problems.append((loc, message))
+        return problems
+
     def closing_amounts(self) -> list[Decimal]:
         """Price paid at each closing, in closing order."""
         return [closing.shares * self.purchase.price_per_share for closing in self.closings]
@@ -661,3 +713,53 @@ def _pct(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text + "%"
+
+
+# --------------------------------------------------------------------------------------------
+# Signature blocks
+
+_CAPACITY = re.compile(r",\s+(its|as)\s+\S.*$")
+_FORMS = (
+    ("limited partnership", re.compile(r"\b(L\.?\s?L\.?\s?L\.?\s?P\.?|L\.?\s?P\.?|limited partnership)$", re.I)),
+    ("limited liability company",
+     re.compile(r"\b(L\.?\s?L\.?\s?C\.?|limited liability company)$", re.I)),
+    ("corporation or company limited by shares", re.compile(r"\b(Inc\.?|Incorporated|Corp\.?|Corporation|Ltd\.?|Limited|plc|S\.A\.|N\.V\.|AG)$",
+                               re.I)),
+)
+
+
+def signer_capacity(signer: str) -> str | None:
+    """'RMCP GP, LLC, its general partner' -> 'its general partner'; None when no capacity is named."""
+    m = _CAPACITY.search(signer)
+    return m.group(0).lstrip(", ").strip() if m else None
+
+
+def signer_entity(signer: str) -> str:
+    """'RMCP GP, LLC, its general partner' -> 'RMCP GP, LLC'."""
+    return _CAPACITY.sub("", signer).strip()
+
+
+def entity_form(name: str) -> str | None:
+    """The legal form a name announces by its suffix ('Fund, L.P.' -> 'limited partnership'), or None."""
+    text = name.strip().rstrip(",")
+    for form, pattern in _FORMS:
+        if pattern.search(text):
+            return form
+    return None
+
+
+def title_mismatch(entity: str, title: str) -> str | None:
+    """Why an individual with *title* cannot sign for *entity*, or None when nothing is wrong."""
+    form = entity_form(entity)
+    folded = title.lower()
+    member = re.search(r"\bmember\b", folded) is not None
+    partner = re.search(r"\bpartner\b", folded) is not None
+    if form == "limited partnership" and not partner:
+        return (f"{entity} is a limited partnership, which acts through its general partner: a "
+                f"{title!r} cannot sign for it; add the general partner to the signature chain "
+                "(e.g. 'XYZ GP, LLC, its general partner') and give the title the signatory holds there")
+    if member and form not in (None, "limited liability company"):
+        return f"{title!r} is a title in a limited liability company, but {entity} is a {form}"
+    if partner and form not in (None, "limited partnership"):
+        return f"{title!r} is a title in a partnership, but {entity} is a {form}"
+    return None

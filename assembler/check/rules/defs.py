@@ -310,14 +310,15 @@ def _term_then_words(found: str, allowed: set[str]) -> bool:
 
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
-    # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere
-    terms = sorted({d.term for d in defs if len(d.term.split()) >= 2 and d.term != d.term.upper()},
+    # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere;
+    # a no-break space inside a term ("Series J") is a space: compare with spaces throughout
+    terms = sorted({" ".join(d.term.split()) for d in defs if len(d.term.split()) >= 2 and d.term != d.term.upper()},
                    key=lambda t: (-len(t), t))
     if not terms:
         return
     allowed: set[str] = set()
     for d in defs:
-        allowed |= term_forms(d.term)
+        allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
     each = [(term, re.compile(_variant_body(term), re.IGNORECASE)) for term in terms]
     anywhere = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
                           + r")(?![A-Za-z0-9])", re.IGNORECASE)
@@ -370,6 +371,10 @@ VARIANT = Rule(
                 "B|The Repurchase Price (the \"Repurchase Price\") is [Repurchase price per share].",
                 "B|The fund (the \"Fund\") pays the \"Fund Expenses\"; items of Fund expense are allocated.",
                 note="legitimate plurals, singulars, possessives, lower and upper case"),
+        example("B|The Corporation designates its Series\u00a0J Preferred Stock (the \"Series\u00a0J Preferred "
+                "Stock\").",
+                "B|Each share of Series J Preferred Stock and of Series\u00a0J Preferred Stock votes.",
+                note="a no-break space in a term counts as a space"),
     ),
 )
 

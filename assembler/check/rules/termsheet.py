@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 from assembler.render import words
+from assembler.termsheet.model import signer_entity
 
 # ------------------------------------------------------------------------------------------------
 # Text helpers
@@ -267,7 +268,7 @@ def _signature_blocks(ctx: Context, f: Facts) -> Iterator[Finding]:
     names = {role: _fold(v[0]) for role, v in f.signatories.items()}
     titles = {role: _fold(v[1]) for role, v in f.signatories.items()}
     entity_of = {"company": f.company, "purchaser": f.purchaser}
-    by_ok = {_fold(x) for x in (*f.chain, f.company, f.purchaser, *(v[0] for v in f.signatories.values()))}
+    by_ok = {_fold(x) for x in (*f.chain, *map(signer_entity, f.chain), f.company, f.purchaser, *(v[0] for v in f.signatories.values()))}
     for doc in ctx.package.documents:
         block: str | None = None
         expect_entity = False
@@ -559,7 +560,7 @@ PARTY = Rule(
                 note="the company's state of incorporation differs"),
         example(*_SIGNATURES, termsheet={"purchaser": {"signatory": {"name": "Jane Roe"}}},
                 note="another signatory"),
-        example(*_SIGNATURES, termsheet={"purchaser": {"signature_chain": ["Other Manager Ltd."]}},
+        example(*_SIGNATURES, termsheet={"purchaser": {"signature_chain": ["Other Manager Ltd., its investment manager"]}},
                 note="another entity in the signature chain"),
         example(*_swap("\n".join(_SIGNATURES), "GLOBAL ICHIBAN LIMITED", "NORTHWIND CAPITAL LTD.").split("\n"),
                 termsheet={}, note="another purchaser in the signature block"),
@@ -639,7 +640,7 @@ DATES = Rule(
         example(_swap(_CLOSINGS, "October 30, 2015", "October 31, 2015"), termsheet={}, note="a closing date"),
         example(_CERT_DATES[0], termsheet={"certificate": {"board_meeting_date": "2015-09-16"}},
                 note="board meeting date"),
-        example(_CERT_DATES[1], termsheet={"certificate": {"execution_date": "2015-09-21"}},
+        example(_CERT_DATES[1], termsheet={"certificate": {"execution_date": "2015-09-17"}},
                 note="execution date “18th day of September, 2015”"),
     ),
     passes=(
