@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-check", action="store_true", help="do not run the consistency pass on the result")
     b.add_argument("--force", action="store_true",
                    help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
+    _library_option(b)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the term sheet (for YAML editors)")
     s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--ignore", default=None, metavar="CODES", help="leave out these rule codes (as --select)")
     c.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="YAML with allowed_series, known_terms, report_unused, report_undefined")
+    _library_option(c)
 
     bt = sub.add_parser("batch", help="build and check many term sheets (files, globs, folders) in parallel")
     bt.add_argument("paths", nargs="+", metavar="PATH")
@@ -59,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="folder under which each variant's <deal-name>/ and the batch summary are written")
     bt.add_argument("--force", action="store_true",
                     help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
+    _library_option(bt)
 
     r = sub.add_parser("redline", help="compare two Word documents: write NEW with tracked changes against OLD")
     r.add_argument("old", type=Path, metavar="OLD.docx")
@@ -70,6 +73,24 @@ def _parser() -> argparse.ArgumentParser:
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
     return parser
+
+
+def _library_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", type=Path, action="append", default=[], metavar="DIR",
+                        help="a folder whose term sheets may be named by 'extends:' (besides the term sheet's "
+                             "own folder and the current folder); may be repeated")
+
+
+def _use_libraries(args) -> None:
+    """Libraries named on the command line, for this process and its batch workers."""
+    import os
+
+    from assembler.termsheet.load import LIBRARY_ENV
+
+    folders = [str(p) for p in getattr(args, "library", [])]
+    if folders:
+        previous = [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
+        os.environ[LIBRARY_ENV] = os.pathsep.join(previous + folders)
 
 
 def _cmd_build(args) -> int:
@@ -138,13 +159,14 @@ def _load_config(path: Path | None):
 
     if path is None:
         return Config()
+    from assembler.safeio import read_input
+
     where = Location(str(path))
+    raw = read_input(path, limit=1_000_000, what="configuration file (YAML)", empty_ok=True)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AssemblerError(Problem(where, f"cannot read the configuration: {exc.strerror or exc}")) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AssemblerError(Problem(where, f"not valid YAML: {str(exc).splitlines()[0]}")) from None
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise AssemblerError(Problem(where, f"not valid YAML: {(str(exc).splitlines() or [''])[0]}")) from None
     if data is None:
         return Config()
     if not isinstance(data, dict):
@@ -243,17 +265,26 @@ COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "du
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _use_libraries(args)
         return COMMANDS[args.command](args)
     except AssemblerError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return exc.exit_code
+    except RecursionError:
+        print("assembler: the input is nested too deeply to process", file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print("assembler: the input needs more memory than there is; refused", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("assembler: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug, not bad input: say so plainly, without a traceback
-        print(f"assembler: internal error ({type(exc).__name__}: {exc}); please report it with the input "
-              "that caused it", file=sys.stderr)
+        from assembler.errors import one_line
+
+        print(one_line(f"assembler: internal error ({type(exc).__name__}: {exc}); please report it with the input "
+                       "that caused it", 1000), file=sys.stderr)
         return EXIT_INTERNAL
