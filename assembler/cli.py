@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--config", type=Path, default=None, metavar="FILE",
                    help="YAML with allowed_series, known_terms, report_unused, report_undefined")
     _library_option(c)
+    _size_option(c)
 
     bt = sub.add_parser("batch", help="build and check many term sheets (files, globs, folders) in parallel")
     bt.add_argument("paths", nargs="+", metavar="PATH")
@@ -68,11 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("new", type=Path, metavar="NEW.docx")
     r.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx")
     r.add_argument("--author", default="assembler", help="author of the tracked changes (default: assembler)")
+    _size_option(r)
 
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
+    _size_option(d)
     return parser
+
+
+def _size_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-paragraphs", type=int, default=None, metavar="N",
+                        help="refuse documents with more paragraphs than N (default 25,000)")
 
 
 def _library_option(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +95,10 @@ def _use_libraries(args) -> None:
 
     from assembler.termsheet.load import LIBRARY_ENV
 
+    if getattr(args, "max_paragraphs", None):
+        from assembler.docmodel.ooxml import MAX_PARAGRAPHS_ENV
+
+        os.environ[MAX_PARAGRAPHS_ENV] = str(args.max_paragraphs)
     folders = [str(p) for p in getattr(args, "library", [])]
     if folders:
         previous = [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
@@ -202,6 +214,11 @@ def _cmd_check(args) -> int:
         from assembler.report.annotate import annotation_targets
 
         annotation_targets(args.files, args.annotate)
+    from assembler import outdir
+
+    for folder in dict.fromkeys(Path(f).parent for f in args.files):
+        if outdir.incomplete(folder) is not None:
+            print(f"assembler: {outdir.unfinished_note(folder)}; build again before relying on them", file=sys.stderr)
     package, findings = check_paths(args.files, termsheet, config, select, ignore)
     files = [str(f) for f in args.files]
     if args.format == "json":

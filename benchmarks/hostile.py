@@ -510,8 +510,10 @@ def problems_of(case: Case) -> list[str]:
         lines = r["stderr"].rstrip("\n").split("\n")
         if any(len(line) > MAX_LINE for line in lines) or r["stderr_len"] > 4000 and len(lines) < 3:
             out.append("overlong message")
-        if case.command != "build" and case.command != "batch" and len(lines) > 1 \
-                and not case.name.startswith("sheet"):
+        # Several problems may be reported at once, each on its own located line; a line that
+        # continues another (no location of its own) is a broken message.
+        if case.command != "batch" and any(not re.match(r"^(assembler: |/|\S+\.(docx|yaml|yml|json)[:!])", line)
+                                           for line in lines if line):  # batch also draws its progress bar
             out.append("multi-line message")
         if not any(name in r["stderr"] for name in case.names):
             out.append("message does not name the file")

@@ -497,3 +497,44 @@ def test_thousands_of_levels_and_style_link_cycles(capsys, tmp_path):
         code, out, err = run(capsys, *argv)
         assert code in (0, 1), (argv, err)
         assert time.monotonic() - start < 20
+
+
+# ---------------------------------------------------------------------------------------------
+# Size: a paragraph limit with a flag to raise it; redline within a cost bound
+
+
+def many_paragraphs(tmp_path: Path, n: int, text: bytes = b"Clause %d refers to Section I.A.") -> Path:
+    parts = parts_of(SEED_DOCX)
+    body = b"".join(b"<w:p><w:r><w:t>" + (text % i if b"%d" in text else text) + b"</w:t></w:r></w:p>"
+                    for i in range(n))
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:body>", b"<w:body>" + body, 1)
+    return write_zip(tmp_path / f"p{n}.docx", parts)
+
+
+def test_a_document_past_the_paragraph_limit_is_refused_at_once_unless_raised(capsys, tmp_path):
+    path = many_paragraphs(tmp_path, 30_000)
+    for argv in doc_commands(path, tmp_path):
+        refused(capsys, argv, str(path), "30,", "--max-paragraphs")
+    code, out, err = run(capsys, "dump", path, "--max-paragraphs", "40000")
+    assert code == 0 and out.count("\n") > 30_000
+
+
+def test_redline_replaces_stretches_past_the_cost_bound_and_says_so(capsys, tmp_path, monkeypatch):
+    import assembler.redline as redline
+
+    old = many_paragraphs(tmp_path, 400, b"Old clause %d about payment.")
+    new = many_paragraphs(tmp_path, 401, b"New wording %d of the covenant.")
+    monkeypatch.setattr(redline, "MAX_ALIGNMENT_COST", 1_000)
+    monkeypatch.setattr(redline, "MAX_PAIRINGS", 1_000)
+    code, out, err = run(capsys, "redline", old, new, "-o", tmp_path / "r.docx")
+    assert code == 0, err
+    assert "too large or too different to compare word by word" in out
+    from assembler.docmodel.ooxml import read_package
+
+    body = read_package(tmp_path / "r.docx").body
+    accepted = [t for t in redline.accept_all(body) if t]
+    rejected = [t for t in redline.reject_all(body) if t]
+    from assembler.docmodel.ooxml import paragraph_text, story_paragraphs
+
+    assert accepted == [t for t in map(paragraph_text, story_paragraphs(read_package(new).body)) if t]
+    assert rejected == [t for t in map(paragraph_text, story_paragraphs(read_package(old).body)) if t]

@@ -7,6 +7,7 @@ hostile or broken input surfaces as one :class:`~assembler.errors.DocumentError`
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -312,10 +313,34 @@ def read_package(path: str | Path) -> Package:
     path = Path(path)
     blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
     package = Package(path, read_parts(path, blob))
+    _check_size(package)
     for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
         if name.endswith((".xml", ".rels")):
             package.xml(name)
     return package
+
+
+#: Most paragraphs in a document read (a 1,000-page agreement has about 15,000); raise it with
+#: --max-paragraphs or ASSEMBLER_MAX_PARAGRAPHS. Past it, check, dump and redline would take minutes.
+MAX_PARAGRAPHS = 25_000
+MAX_PARAGRAPHS_ENV = "ASSEMBLER_MAX_PARAGRAPHS"
+
+
+def max_paragraphs() -> int:
+    try:
+        return max(1, int(os.environ.get(MAX_PARAGRAPHS_ENV, "")))
+    except ValueError:
+        return MAX_PARAGRAPHS
+
+
+def _check_size(package: Package) -> None:
+    """Refuse a document with more paragraphs than the limit, before any parsing."""
+    data = package.parts.get(package.main_part, b"")
+    count = data.count(b"<w:p>") + data.count(b"<w:p ")
+    limit = max_paragraphs()
+    if count > limit:
+        raise _fail(package.path, f"{count:,} paragraphs, more than the limit of {limit:,}; "
+                                  "raise it with --max-paragraphs N if this document is meant to be that long")
 
 
 def read_parts(path: Path, blob: bytes) -> dict[str, bytes]:
