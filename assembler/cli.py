@@ -279,6 +279,18 @@ COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "du
             "batch": _cmd_batch}
 
 
+def _inputs_of(args) -> str:
+    """The files a command was given, for a message that cannot say which one is at fault."""
+    from assembler.errors import one_line
+
+    names = []
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Path) or (args.command == "batch" and isinstance(item, str) and item in args.paths):
+                names.append(str(item))
+    return one_line(", ".join(names) or "assembler", 300)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -289,10 +301,11 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return exc.exit_code
     except RecursionError:
-        print("assembler: the input is nested too deeply to process", file=sys.stderr)
+        print(f"{_inputs_of(args)}: nested too deeply to process (XML or YAML elements within elements); "
+              "refused", file=sys.stderr)
         return EXIT_INPUT
     except MemoryError:
-        print("assembler: the input needs more memory than there is; refused", file=sys.stderr)
+        print(f"{_inputs_of(args)}: needs more memory than there is; refused", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("assembler: interrupted", file=sys.stderr)

@@ -538,3 +538,35 @@ def test_redline_replaces_stretches_past_the_cost_bound_and_says_so(capsys, tmp_
 
     assert accepted == [t for t in map(paragraph_text, story_paragraphs(read_package(new).body)) if t]
     assert rejected == [t for t in map(paragraph_text, story_paragraphs(read_package(old).body)) if t]
+
+
+def test_deeply_nested_xml_in_any_part_is_refused_naming_the_file(capsys, tmp_path):
+    deep = b"<?xml version='1.0'?>" + b"<w:a xmlns:w='x'>" * 5000 + b"</w:a>" * 5000
+    source = legit(tmp_path)
+    for part in ("word/styles.xml", "word/settings.xml", "docProps/core.xml", "word/fontTable.xml"):
+        if part not in parts_of(source):
+            continue
+        path = with_part(source, tmp_path / "deep.docx", part, deep)
+        for argv in doc_commands(path, tmp_path):
+            code, out, err = run(capsys, *argv)
+            assert code in (0, 1, 2) and "internal error" not in err, (part, argv, err)
+            if code == 2:
+                assert str(path) in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_template_past_the_paragraph_limit_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSEMBLER_MAX_PARAGRAPHS", "50")
+    refused(capsys, build_argv(tmp_path, template_dir(tmp_path, "glossary.docx",
+                                                     (TEMPLATES / "glossary.docx").read_bytes())),
+            "glossary.docx", "paragraphs, more than the limit of 50")
+
+
+def test_annotate_a_package_whose_relationships_all_point_at_the_document(capsys, tmp_path):
+    """Found by benchmarks/hostile.py: core properties related to the main part sent python-docx
+    into endless recursion."""
+    source = legit(tmp_path)
+    rels = re.sub(rb'Target="[^"]*"', b'Target="word/document.xml"', parts_of(source)["_rels/.rels"])
+    path = with_part(source, tmp_path / "loop.docx", "_rels/.rels", rels)
+    code, _, err = run(capsys, "check", path, "--annotate", tmp_path / "notes")
+    assert code in (0, 1), err
+    assert run(capsys, "check", tmp_path / "notes" / "loop.docx")[0] in (0, 1)

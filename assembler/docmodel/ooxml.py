@@ -225,7 +225,7 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
     each relationship to a part that is not in the package dropped, a missing content-types part
     made, every XML part it touches parsed through :func:`parse_xml` (so damage is located here)."""
     parts = dict(package.parts)
-    typed: dict[str, str] = {}  # part -> content type its relationship implies
+    typed: dict[str, str] = {package.main_part: _MAIN_TYPE}  # part -> content type its relationship implies
     for name in [n for n in parts if n.endswith(".rels")]:
         root = package.xml(name)
         if root is None:
@@ -238,13 +238,11 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
             target = rel.get("Target") or ""
             resolved = posixpath.normpath(target.lstrip("/") if target.startswith("/")
                                           else posixpath.join(folder, target))
-            if resolved not in parts or not rel.get("Id") or not rel.get("Type"):
+            kind = _TYPE_OF_RELATIONSHIP.get((rel.get("Type") or "").rsplit("/", 1)[-1])
+            if resolved not in parts or not rel.get("Id") or not rel.get("Type") or \
+                    (kind and typed.setdefault(resolved, kind) != kind):  # one part, two roles (a loop)
                 rel.getparent().remove(rel)
                 changed = True
-            elif resolved.endswith(".xml"):
-                kind = _TYPE_OF_RELATIONSHIP.get((rel.get("Type") or "").rsplit("/", 1)[-1])
-                if kind:
-                    typed.setdefault(resolved, kind)
         if changed:
             parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     if not any(kind == "officeDocument" and target == package.main_part
@@ -333,10 +331,14 @@ def max_paragraphs() -> int:
         return MAX_PARAGRAPHS
 
 
+def count_paragraphs(xml: bytes) -> int:
+    """Paragraphs in a part's XML, counted without parsing it."""
+    return xml.count(b"<w:p>") + xml.count(b"<w:p ")
+
+
 def _check_size(package: Package) -> None:
     """Refuse a document with more paragraphs than the limit, before any parsing."""
-    data = package.parts.get(package.main_part, b"")
-    count = data.count(b"<w:p>") + data.count(b"<w:p ")
+    count = count_paragraphs(package.parts.get(package.main_part, b""))
     limit = max_paragraphs()
     if count > limit:
         raise _fail(package.path, f"{count:,} paragraphs, more than the limit of {limit:,}; "

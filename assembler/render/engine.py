@@ -26,7 +26,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import W_STRICT_NS, parse_xml, qn, read_parts
+from assembler.docmodel.ooxml import W_STRICT_NS, count_paragraphs, max_paragraphs, parse_xml, qn, read_parts
 from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip
@@ -200,6 +200,10 @@ class Template:
             raise TemplateError(exc.problems) from None
         if MAIN not in self.parts:
             raise TemplateError(Problem(Location(self.name), f"not a Word .docx file (no {MAIN})"))
+        paragraphs = count_paragraphs(self.parts[MAIN])
+        if paragraphs > max_paragraphs():
+            raise TemplateError(Problem(Location(self.name), f"{paragraphs:,} paragraphs, more than the limit of "
+                                                             f"{max_paragraphs():,} for a template"))
         self._check_parts()
         self.sha256 = hashlib.sha256(self.blob).hexdigest()
         self._env = make_environment()
