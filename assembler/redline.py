@@ -830,6 +830,9 @@ def bounded_opcodes(a: list, b: list, budget: int = MAX_ALIGNMENT_COST) -> list[
     return ops
 
 
+#: Longest text one w:t or w:delText of a redline collects before another is started.
+MAX_JOINED_TEXT = 1000
+
 #: Most paragraph pairings one replaced stretch may try (each a word-level similarity).
 MAX_PAIRINGS = 100_000
 
@@ -871,7 +874,9 @@ def _append_atom(run: etree._Element, atom: _Atom, *, deleted: bool) -> None:
     if atom.text is not None:
         tag = _DEL_TEXT if deleted else _T
         last = run[-1] if len(run) else None
-        if last is not None and last.tag == tag:
+        # Text joins the run's last text element up to a bound: past it a new one starts, so that
+        # a paragraph of thousands of words is not rewritten into one ever longer string (quadratic).
+        if last is not None and last.tag == tag and len(last.text or "") < MAX_JOINED_TEXT:
             last.text = (last.text or "") + atom.text
         else:
             last = etree.SubElement(run, tag)

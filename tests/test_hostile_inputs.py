@@ -570,3 +570,21 @@ def test_annotate_a_package_whose_relationships_all_point_at_the_document(capsys
     code, _, err = run(capsys, "check", path, "--annotate", tmp_path / "notes")
     assert code in (0, 1), err
     assert run(capsys, "check", tmp_path / "notes" / "loop.docx")[0] in (0, 1)
+
+
+def test_redline_of_a_paragraph_of_thousands_of_runs(capsys, tmp_path):
+    """Found by benchmarks/hostile.py: each deleted word was joined onto one ever longer w:delText."""
+    import assembler.redline as redline
+    from assembler.docmodel.ooxml import paragraph_text, read_package, story_paragraphs
+
+    parts = parts_of(SEED_DOCX)
+    runs = b"<w:p>" + b"".join(b"<w:r><w:t>w%d </w:t></w:r>" % i for i in range(5_000)) + b"</w:p>"
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:body>", b"<w:body>" + runs, 1)
+    many = write_zip(tmp_path / "runs.docx", parts)
+    code, out, err = run(capsys, "redline", many, SEED_DOCX, "-o", tmp_path / "r.docx")
+    assert code == 0, err
+    body = read_package(tmp_path / "r.docx").body
+    old_texts = [paragraph_text(p) for p in story_paragraphs(read_package(many).body)]
+    assert [t for t in redline.reject_all(body) if t] == [t for t in old_texts if t]
+    texts = [t.text for t in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}delText")]
+    assert max(len(t or "") for t in texts) <= redline.MAX_JOINED_TEXT + 20
