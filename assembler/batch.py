@@ -177,6 +177,20 @@ def _internal(exc: BaseException, stage: str = "") -> str:
     return f"internal error{where}: {text}"[:MAX_INTERNAL_MESSAGE]
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a worker: end when the batch process ends, even by kill -9 (Linux), so no worker outlives it."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _name_task(file: str) -> tuple[str | None, tuple[str, ...]]:
     """Phase 1: ``(deal name, ())``, or ``(None, problems)`` if the term sheet does not load."""
     try:
@@ -307,7 +321,8 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     try:
         if todo:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 # Phase 1: learn every deal name (in parallel).
                 deal_names: list[str | None] = [None] * total
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from docx import Document
 
-from assembler import manifest
+from assembler import manifest, outdir
 from assembler.errors import DocumentError, Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context, series_name
 from assembler.render.engine import load_template
@@ -132,42 +133,61 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
         sheet_bytes = b""
     inputs = manifest.inputs_of(sheet_bytes, ts, templates)
     names = [spec.output for spec in DOCUMENTS] + ([PACKAGE_OUTPUT] if combined else [])
-    previous = manifest.read_manifest(out_dir)
-    plan = manifest.plan_rebuild(out_dir, previous, inputs, names)
-    result = BuildResult(out_dir, changes=plan.changes, termsheet=ts)
-    if plan.up_to_date and not force:
-        result.up_to_date = True
-        result.files = {name: out_dir / name for name in names}
-    else:
-        if plan.edited and not force:
-            raise OutputError([Problem(Location(str(out_dir / name)),
-                                       "edited since the last build (its contents differ from manifest.json); "
-                                       "not overwritten. Build again with --force to write the new version and "
-                                       f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
-                               for name in plan.edited])
-        outputs = build_package(ts, templates_dir, combined)
-        for name in plan.edited:
-            kept = manifest.edited_copy_name(out_dir, name)
-            os.replace(out_dir / name, kept)
-            result.kept[name] = kept
-        for name, data in outputs.items():
-            path = out_dir / name
-            result.files[name] = path
-            if plan.previous.get(name) == data:
-                continue
-            atomic_write(path, data)
-            result.written.append(name)
-        # An output of an earlier build that this one does not make (the package file, say) keeps
-        # its recorded hash, so a hand edit to it is still caught next time.
-        kept_hashes = {n: h for n, h in (previous or {}).get("outputs", {}).items()
-                       if n not in outputs and (out_dir / n).exists()}
-        manifest.write_manifest(out_dir, inputs,
-                                {**kept_hashes, **{n: manifest.sha256(b) for n, b in outputs.items()}})
-        write_redlines(result, plan)
+    with outdir.locked(out_dir):
+        outdir.remove_stale_temporaries(out_dir)
+        result = _write_build(ts, out_dir, inputs, names, templates_dir, combined, force)
     if pdf:
         convert_to_pdf(list(result.files.values()), out_dir, result)
     if check:
         run_check(result, ts)
+    return result
+
+
+def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_dir: Path, combined: bool,
+                 force: bool) -> BuildResult:
+    """The rebuild itself, with the folder locked: plan against the manifest, render, then replace
+    the files as one set (recorded as unfinished until the manifest is written)."""
+    unfinished = outdir.incomplete(out_dir)
+    previous = manifest.read_manifest(out_dir)
+    plan = manifest.plan_rebuild(out_dir, previous, inputs, names, ours=unfinished or {})
+    result = BuildResult(out_dir, changes=plan.changes, termsheet=ts)
+    if unfinished is not None:
+        result.notes.append(outdir.unfinished_note(out_dir) + "; rebuilding every file")
+    if plan.up_to_date and not force and unfinished is None:
+        result.up_to_date = True
+        result.files = {name: out_dir / name for name in names}
+        return result
+    if plan.edited and not force:
+        raise OutputError([Problem(Location(str(out_dir / name)),
+                                   "edited since the last build (its contents differ from manifest.json); "
+                                   "not overwritten. Build again with --force to write the new version and "
+                                   f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
+                           for name in plan.edited])
+    outputs = build_package(ts, templates_dir, combined)
+    hashes = {n: manifest.sha256(b) for n, b in outputs.items()}
+    # An output of an earlier build that this one does not make (the package file, say) keeps
+    # its recorded hash, so a hand edit to it is still caught next time.
+    kept_hashes = {n: h for n, h in (previous or {}).get("outputs", {}).items()
+                   if n not in outputs and (out_dir / n).exists()}
+    outdir.begin(out_dir, {**(unfinished or {}), **hashes})
+    for name in plan.edited:
+        kept = manifest.edited_copy_name(out_dir, name)
+        os.replace(out_dir / name, kept)
+        result.kept[name] = kept
+    for name, data in outputs.items():
+        path = out_dir / name
+        result.files[name] = path
+        if plan.previous.get(name) == data and unfinished is None:
+            continue
+        atomic_write(path, data)
+        result.written.append(name)
+    write_redlines(result, plan)
+    redline_hashes = {}
+    for target, _lines in result.redlines.values():  # a hand edit to a redline is protected like any output
+        with contextlib.suppress(OSError):
+            redline_hashes[target.relative_to(out_dir).as_posix()] = manifest.sha256(target.read_bytes())
+    manifest.write_manifest(out_dir, inputs, {**kept_hashes, **hashes, **redline_hashes})
+    outdir.finish(out_dir)
     return result
 
 

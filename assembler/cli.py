@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-check", action="store_true", help="do not run the consistency pass on the result")
     b.add_argument("--force", action="store_true",
                    help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
+    _library_option(b)
 
     s = sub.add_parser("schema", help="print the JSON Schema of the term sheet (for YAML editors)")
     s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--baseline", type=Path, default=None, metavar="FILE",
                    help="accepted findings: a missing FILE is written with the current findings; an existing "
                         "one leaves its findings out of the report")
+    _library_option(c)
+    _size_option(c)
 
     bt = sub.add_parser("batch", help="build and check many term sheets (files, globs, folders) in parallel")
     bt.add_argument("paths", nargs="+", metavar="PATH")
@@ -62,12 +65,14 @@ def _parser() -> argparse.ArgumentParser:
                     help="folder under which each variant's <deal-name>/ and the batch summary are written")
     bt.add_argument("--force", action="store_true",
                     help="rebuild even over outputs edited by hand (each edited copy is kept as NAME.edited.docx)")
+    _library_option(bt)
 
     r = sub.add_parser("redline", help="compare two Word documents: write NEW with tracked changes against OLD")
     r.add_argument("old", type=Path, metavar="OLD.docx")
     r.add_argument("new", type=Path, metavar="NEW.docx")
     r.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx")
     r.add_argument("--author", default="assembler", help="author of the tracked changes (default: assembler)")
+    _size_option(r)
 
     lb = sub.add_parser("labels", help="print the list number Word displays before each paragraph; --verify "
                                        "compares them with the numbers Word cached in REF fields and the TOC")
@@ -76,11 +81,40 @@ def _parser() -> argparse.ArgumentParser:
                     help="compare every REF field's and TOC entry's cached number with the engine's label and "
                          "list each disagreement (exit 1 if any)")
     lb.add_argument("--all", action="store_true", help="print unnumbered paragraphs too")
+    _size_option(lb)
 
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
+    _size_option(d)
     return parser
+
+
+def _size_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-paragraphs", type=int, default=None, metavar="N",
+                        help="refuse documents with more paragraphs than N (default 25,000)")
+
+
+def _library_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", type=Path, action="append", default=[], metavar="DIR",
+                        help="a folder whose term sheets may be named by 'extends:' (besides the term sheet's "
+                             "own folder and the current folder); may be repeated")
+
+
+def _use_libraries(args) -> None:
+    """Libraries named on the command line, for this process and its batch workers."""
+    import os
+
+    from assembler.termsheet.load import LIBRARY_ENV
+
+    if getattr(args, "max_paragraphs", None):
+        from assembler.docmodel.ooxml import MAX_PARAGRAPHS_ENV
+
+        os.environ[MAX_PARAGRAPHS_ENV] = str(args.max_paragraphs)
+    folders = [str(p) for p in getattr(args, "library", [])]
+    if folders:
+        previous = [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
+        os.environ[LIBRARY_ENV] = os.pathsep.join(previous + folders)
 
 
 def _cmd_build(args) -> int:
@@ -149,13 +183,14 @@ def _load_config(path: Path | None):
 
     if path is None:
         return Config()
+    from assembler.safeio import read_input
+
     where = Location(str(path))
+    raw = read_input(path, limit=1_000_000, what="configuration file (YAML)", empty_ok=True)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AssemblerError(Problem(where, f"cannot read the configuration: {exc.strerror or exc}")) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AssemblerError(Problem(where, f"not valid YAML: {str(exc).splitlines()[0]}")) from None
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise AssemblerError(Problem(where, f"not valid YAML: {(str(exc).splitlines() or [''])[0]}")) from None
     if data is None:
         return Config()
     if not isinstance(data, dict):
@@ -191,6 +226,11 @@ def _cmd_check(args) -> int:
         from assembler.report.annotate import annotation_targets
 
         annotation_targets(args.files, args.annotate)
+    from assembler import outdir
+
+    for folder in dict.fromkeys(Path(f).parent for f in args.files):
+        if outdir.incomplete(folder) is not None:
+            print(f"assembler: {outdir.unfinished_note(folder)}; build again before relying on them", file=sys.stderr)
     accepted = None
     if args.baseline is not None and args.baseline.exists():
         from assembler.report.baseline import read_baseline
@@ -279,20 +319,42 @@ COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "du
             "batch": _cmd_batch, "labels": _cmd_labels}
 
 
+def _inputs_of(args) -> str:
+    """The files a command was given, for a message that cannot say which one is at fault."""
+    from assembler.errors import one_line
+
+    names = []
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Path) or (args.command == "batch" and isinstance(item, str) and item in args.paths):
+                names.append(str(item))
+    return one_line(", ".join(names) or "assembler", 300)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _use_libraries(args)
         return COMMANDS[args.command](args)
     except AssemblerError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return exc.exit_code
+    except RecursionError:
+        print(f"{_inputs_of(args)}: nested too deeply to process (XML or YAML elements within elements); "
+              "refused", file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print(f"{_inputs_of(args)}: needs more memory than there is; refused", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("assembler: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug, not bad input: say so plainly, without a traceback
-        print(f"assembler: internal error ({type(exc).__name__}: {exc}); please report it with the input "
-              "that caused it", file=sys.stderr)
+        from assembler.errors import one_line
+
+        print(one_line(f"assembler: internal error ({type(exc).__name__}: {exc}); please report it with the input "
+                       "that caused it", 1000), file=sys.stderr)
         return EXIT_INTERNAL

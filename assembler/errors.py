@@ -6,7 +6,19 @@ process with exit code 2 (unusable input). Nothing here ever prints a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Longest message line printed: a located problem is one line of at most this many characters.
+MAX_MESSAGE = 600
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """*text* as one printable line of at most *limit* characters (control characters escaped)."""
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+                        if m.group() not in "\n\r" else " ", str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return one_line(f"{one_line(str(self.location), MAX_MESSAGE // 2)}: {self.message}")
 
 
 class AssemblerError(Exception):

@@ -36,17 +36,33 @@ def inputs_of(termsheet_bytes: bytes, ts, templates: dict[str, str]) -> dict:
             "templates": dict(sorted(templates.items())), "termsheet": termsheet_values(ts)}
 
 
+_SAFE_CHOICE = ("nothing was overwritten. Delete it to rebuild: every output on disk is then treated as "
+                "edited by hand and kept (with --force, as NAME.edited.docx)")
+
+
 def read_manifest(out_dir: Path) -> dict | None:
+    """The last build's manifest; None if there is none. One edited by hand into something else
+    (bad JSON, wrong types, deep nesting, not a file) is an error that overwrites nothing."""
     path = Path(out_dir) / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except (OSError, ValueError) as exc:
-        raise OutputError(Problem(Location(str(path)), f"unreadable manifest ({exc}); delete it to rebuild "
-                                                       "from scratch")) from None
+    try:
+        from assembler.safeio import read_input
+
+        data = json.loads(read_input(path, limit=50_000_000, what="manifest", error=OutputError).decode("utf-8"))
+    except OutputError as exc:
+        raise OutputError(Problem(Location(str(path)), f"{exc.problems[0].message}; {_SAFE_CHOICE}")) from None
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).splitlines()[0][:150]
+        raise OutputError(Problem(Location(str(path)), f"unreadable manifest ({reason}); {_SAFE_CHOICE}")) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise OutputError(Problem(Location(str(path)), f"not a manifest of this tool (schema {SCHEMA})"))
+        raise OutputError(Problem(Location(str(path)), f"not a manifest of this tool (schema {SCHEMA}); "
+                                                       f"{_SAFE_CHOICE}"))
+    outputs = data.get("outputs", {})
+    if not (isinstance(outputs, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in outputs.items())
+            and isinstance(data.get("termsheet", {}), dict) and isinstance(data.get("templates", {}), dict)):
+        raise OutputError(Problem(Location(str(path)), f"manifest edited into another shape (outputs, termsheet "
+                                                       f"and templates must be mappings); {_SAFE_CHOICE}"))
     return data
 
 
@@ -66,23 +82,33 @@ class Plan:
     changes: list[str] = field(default_factory=list)      # term-sheet fields that changed
 
 
-def plan_rebuild(out_dir: Path, manifest: dict | None, inputs: dict, names: list[str]) -> Plan:
-    """Compare what is on disk with the manifest: up to date, edited by hand, or previous versions."""
+def plan_rebuild(out_dir: Path, manifest: dict | None, inputs: dict, names: list[str],
+                 ours: dict[str, str] | None = None) -> Plan:
+    """Compare what is on disk with the manifest: up to date, edited by hand, or previous versions.
+
+    *ours*: hashes an unfinished build was writing; a file with one of them is the tool's own."""
+    from assembler.safeio import read_input
+
     plan = Plan()
     recorded = (manifest or {}).get("outputs", {})
-    for name in names:
+    for name in [*names, *(n for n in recorded if n.startswith("redlines/") and n not in names)]:
         path = Path(out_dir) / name
         if not path.exists():
             continue
-        data = path.read_bytes()
-        if recorded.get(name) != sha256(data):
+        data = read_input(path, limit=1 << 30, what="file written by the last build", error=OutputError,
+                          empty_ok=True)
+        digest = sha256(data)
+        if ours and ours.get(name) == digest:
+            continue
+        if recorded.get(name) != digest:
             plan.edited.append(name)
         else:
             plan.previous[name] = data
     if manifest is not None:
         same_inputs = all(manifest.get(k) == v for k, v in inputs.items())
+        documents = sorted(n for n in recorded if not n.startswith("redlines/"))
         plan.up_to_date = (same_inputs and not plan.edited
-                           and sorted(plan.previous) == sorted(names) == sorted(recorded))
+                           and sorted(n for n in plan.previous if n in names) == sorted(names) == documents)
         plan.changes = changed_fields(manifest.get("termsheet", {}), inputs["termsheet"])
     return plan
 

@@ -35,6 +35,7 @@ over; moved text shows as a deletion and an insertion.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import difflib
 import io
@@ -56,6 +57,9 @@ SIMILARITY = 0.5           # paired when the word-level ratio of two replaced pa
 CONTAINED = 0.6            # ...or when this share of the shorter one's tokens stands in the longer one,
 CONTAINED_MIN_TOKENS = 60  # the shorter having at least this many tokens (words and spaces)
 PAIR_WINDOW = 50           # how far ahead a replaced paragraph looks for its partner
+#: Cost bound of one alignment (items compared = the product of the two stretches' lengths, after
+#: their common start and end): past it the stretch is replaced as a block, and the summary says so.
+MAX_ALIGNMENT_COST = 4_000_000
 
 _R_NS = NSMAP["r"]
 _W = NSMAP["w"]
@@ -135,6 +139,7 @@ class RedlineSummary:
     changes: list[ChangedParagraph] = field(default_factory=list)
     revisions: int = 0           # w:ins/w:del/w:*PrChange elements written
     dropped_objects: int = 0     # deleted pictures/notes from OLD that cannot be shown in NEW's package
+    coarse: int = 0              # stretches past the cost bound, shown as a block replacement
 
     @property
     def words_inserted(self) -> int:
@@ -149,6 +154,9 @@ class RedlineSummary:
         lines = [c.describe() for c in self.changes]
         if self.dropped_objects:
             lines.append(f"{self.dropped_objects} deleted picture(s) or note reference(s) not shown")
+        if self.coarse:
+            lines.append(f"{self.coarse} stretch(es) too large or too different to compare word by word "
+                         f"(cost bound {MAX_ALIGNMENT_COST:,}): shown as deleted and inserted whole")
         return lines
 
 
@@ -170,17 +178,28 @@ def compare(old: Package, new: Package, *, author: str = "assembler",
             date: str = "2000-01-01T00:00:00Z") -> tuple[bytes, RedlineSummary]:
     """The redline's bytes and summary for two read packages (NEW's parsed body is consumed)."""
     old_body, new_body = old.body, new.body
+    _COARSE.set(0)
     differ = _Differ(old, new, author, date)
     out_body = differ.run(old_body, new_body)
-    document = new.document
-    document.replace(new_body, out_body)
+    document = _with_body(new.document, new_body, out_body)
     xml = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in new.parts.items():
             zf.writestr(name, xml if name == new.main_part else data)
-    summary = RedlineSummary(differ.changes, differ.revisions, differ.dropped)
+    summary = RedlineSummary(differ.changes, differ.revisions, differ.dropped, _COARSE.get())
     return reproducible_zip(buf.getvalue()), summary
+
+
+def _with_body(document: etree._Element, body: etree._Element, out_body: etree._Element) -> etree._Element:
+    """A new ``w:document`` like *document* with *out_body* in place of *body*. Taking *body* out of
+    its tree instead costs lxml time in proportion to every element Python still refers to (seconds
+    on a large document); copying the few other children of the root is cheap."""
+    out = etree.Element(document.tag, attrib=dict(document.attrib), nsmap=document.nsmap)
+    out.text = document.text
+    for child in document:
+        out.append(out_body if child is body else copy.deepcopy(child))
+    return out
 
 
 def accept_all(document_root: etree._Element) -> list[str]:
@@ -560,8 +579,7 @@ class _Differ:
 
     def diff_blocks(self, old: list[_Block], new: list[_Block]) -> list[etree._Element]:
         out: list[etree._Element] = []
-        matcher = difflib.SequenceMatcher(None, [b.key for b in old], [b.key for b in new], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in bounded_opcodes([b.key for b in old], [b.key for b in new]):
             if tag == "equal":
                 out.extend(self.equal_block(o, n) for o, n in zip(old[i1:i2], new[j1:j2]))
             else:
@@ -572,7 +590,8 @@ class _Differ:
         """Pair replaced blocks in order by similarity; between pairs OLD's are deleted, then NEW's inserted."""
         pairs: list[tuple[int, int]] = []
         start = 0
-        for j, n in enumerate(new):
+        within = pairing_within_bound(len(old), len(new))  # if not: every old block deleted, every new inserted
+        for j, n in enumerate(new if within else ()):
             best, best_ratio = None, SIMILARITY
             for k in range(start, min(len(old), start + PAIR_WINDOW)):
                 ratio = _similarity(old[k], n)
@@ -826,10 +845,52 @@ class _Differ:
         return p
 
 
+_COARSE: contextvars.ContextVar[int] = contextvars.ContextVar("coarse", default=0)
+
+
+def bounded_opcodes(a: list, b: list, budget: int = MAX_ALIGNMENT_COST) -> list[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher.get_opcodes`` of *a* and *b* in bounded time: their common start and end are
+    matched in linear time; the stretch between is aligned only if the product of its lengths is
+    within *budget*, else it is one replacement (and counted, so the summary can say so)."""
+    n, m = len(a), len(b)
+    head = 0
+    while head < n and head < m and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and a[n - 1 - tail] == b[m - 1 - tail]:
+        tail += 1
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    i2, j2 = n - tail, m - tail
+    if (i2 - head) * (j2 - head) <= budget:
+        matcher = difflib.SequenceMatcher(None, a[head:i2], b[head:j2], autojunk=False)
+        ops += [(tag, x1 + head, x2 + head, y1 + head, y2 + head) for tag, x1, x2, y1, y2 in matcher.get_opcodes()]
+    else:
+        ops.append(("replace", head, i2, head, j2))
+        _COARSE.set(_COARSE.get() + 1)
+    if tail:
+        ops.append(("equal", i2, n, j2, m))
+    return ops
+
+
+#: Longest text one w:t or w:delText of a redline collects before another is started.
+MAX_JOINED_TEXT = 1000
+
+#: Most paragraph pairings one replaced stretch may try (each a word-level similarity).
+MAX_PAIRINGS = 100_000
+
+
+def pairing_within_bound(old: int, new: int) -> bool:
+    """Whether pairing a replaced stretch of *old* and *new* blocks stays within the cost bound
+    (counted against the summary's coarse stretches when it does not)."""
+    if new * min(old, PAIR_WINDOW) <= MAX_PAIRINGS:
+        return True
+    _COARSE.set(_COARSE.get() + 1)
+    return False
+
+
 def _segments(old: list[_Atom], new: list[_Atom]) -> list[tuple[str, _Atom, _Atom | None]]:
     """Word-level edit script: ("eq", new, old), ("del", old, None), ("ins", new, None)."""
-    matcher = difflib.SequenceMatcher(None, [a.key for a in old], [a.key for a in new], autojunk=False)
-    ops = matcher.get_opcodes()
+    ops = bounded_opcodes([a.key for a in old], [a.key for a in new])
     # Absorb whitespace-only equal stretches between two changes, so that a replaced phrase shows
     # as one deletion followed by one insertion instead of alternating word by word.
     merged: list[list] = []
@@ -855,7 +916,9 @@ def _append_atom(run: etree._Element, atom: _Atom, *, deleted: bool) -> None:
     if atom.text is not None:
         tag = _DEL_TEXT if deleted else _T
         last = run[-1] if len(run) else None
-        if last is not None and last.tag == tag:
+        # Text joins the run's last text element up to a bound: past it a new one starts, so that
+        # a paragraph of thousands of words is not rewritten into one ever longer string (quadratic).
+        if last is not None and last.tag == tag and len(last.text or "") < MAX_JOINED_TEXT:
             last.text = (last.text or "") + atom.text
         else:
             last = etree.SubElement(run, tag)

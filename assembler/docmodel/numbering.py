@@ -133,13 +133,32 @@ class Level:
     refs: tuple[int, ...] = ()
 
 
+#: Word's w:ST_DecimalNumber is a 32-bit signed integer; a value beyond it is not a number Word reads.
+_INT_RANGE = 2 ** 31
+
+
 def _int(element: etree._Element | None, default: int | None = None) -> int | None:
     if element is None:
         return default
+    text = element.get(_VAL, "")
+    if len(text) > 12:
+        return default
     try:
-        return int(element.get(_VAL, ""))
+        value = int(text)
     except ValueError:
         return default
+    return value if -_INT_RANGE <= value < _INT_RANGE else default
+
+
+def _int_attr(text: str, default: int) -> int:
+    """An integer attribute (w:ilvl): *default* when it is not a 32-bit number."""
+    if len(text) > 12:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return default
+    return value if -_INT_RANGE <= value < _INT_RANGE else default
 
 
 def _on(element: etree._Element | None) -> bool:
@@ -168,7 +187,7 @@ def _split_lvl_text(text: str) -> tuple[tuple[str | int, ...], tuple[int, ...]]:
 def parse_level(lvl: etree._Element, ilvl: int | None = None) -> Level:
     """A :class:`Level` from a ``w:lvl`` element (omitted ``w:start`` means 0, per §17.9.26)."""
     if ilvl is None:
-        ilvl = int(lvl.get(_ILVL, "0"))
+        ilvl = _int_attr(lvl.get(_ILVL, "0"), -1)
     num_fmt = None
     start = restart = None
     text = ""
@@ -302,7 +321,15 @@ _ORDINAL_WORDS = {
 }  # fmt: skip
 
 
+#: Largest counter written in roman numerals or letters; past it Word's own forms stop making sense
+#: (MMMM..., a letter repeated thousands of times) and the label is the decimal number.
+MAX_ROMAN = 3999
+MAX_LETTERS = 26 * 30
+
+
 def _roman(n: int) -> str:
+    if n > MAX_ROMAN:
+        return str(n)
     out = []
     for value, numeral in _ROMAN:
         while n >= value:
@@ -313,6 +340,8 @@ def _roman(n: int) -> str:
 
 def _letters(n: int) -> str:
     """a..z, then aa..zz, aaa..: the letter repeated, as Word does."""
+    if n > MAX_LETTERS:
+        return str(n)
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 

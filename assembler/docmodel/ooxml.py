@@ -6,6 +6,8 @@ hostile or broken input surfaces as one :class:`~assembler.errors.DocumentError`
 
 from __future__ import annotations
 
+import io
+import os
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from assembler.errors import DocumentError, Location, Problem
+from assembler.errors import DocumentError, Location, Problem, one_line
+from assembler.safeio import MAX_DOCX_BYTES, read_input
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -80,8 +83,10 @@ def parse_xml(data: bytes, part_name: str) -> etree._Element:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or None
-        msg = getattr(exc, "msg", None) or str(exc)
+        msg = one_line(getattr(exc, "msg", None) or str(exc), 200)
         raise DocumentError(Problem(Location(part_name, line=line), f"malformed XML: {msg}")) from None
+    except (etree.LxmlError, ValueError) as exc:
+        raise DocumentError(Problem(Location(part_name), f"malformed XML: {one_line(str(exc), 200)}")) from None
     if root is None:
         raise DocumentError(Problem(Location(part_name), "empty XML part"))
     docinfo = root.getroottree().docinfo
@@ -200,6 +205,70 @@ class Package:
         ]
 
 
+CONTENT_TYPES = "[Content_Types].xml"
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_TYPE_OF_RELATIONSHIP = {
+    "officeDocument": _MAIN_TYPE, "styles": _WML + "styles+xml", "settings": _WML + "settings+xml",
+    "numbering": _WML + "numbering+xml", "footnotes": _WML + "footnotes+xml", "endnotes": _WML + "endnotes+xml",
+    "comments": _WML + "comments+xml", "header": _WML + "header+xml", "footer": _WML + "footer+xml",
+    "fontTable": _WML + "fontTable+xml", "webSettings": _WML + "webSettings+xml",
+    "theme": "application/vnd.openxmlformats-officedocument.theme+xml",
+    "core-properties": "application/vnd.openxmlformats-package.core-properties+xml",
+    "extended-properties": "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+}
+
+
+def consistent_parts(package: Package) -> dict[str, bytes]:
+    """The package's parts made whole for a writer that follows every relationship (python-docx):
+    each relationship to a part that is not in the package dropped, a missing content-types part
+    made, every XML part it touches parsed through :func:`parse_xml` (so damage is located here)."""
+    parts = dict(package.parts)
+    typed: dict[str, str] = {package.main_part: _MAIN_TYPE}  # part -> content type its relationship implies
+    for name in [n for n in parts if n.endswith(".rels")]:
+        root = package.xml(name)
+        if root is None:
+            continue
+        folder = posixpath.dirname(posixpath.dirname(name))
+        changed = False
+        for rel in list(root.iter(f"{{{PKG_REL_NS}}}Relationship")):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target") or ""
+            resolved = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                          else posixpath.join(folder, target))
+            kind = _TYPE_OF_RELATIONSHIP.get((rel.get("Type") or "").rsplit("/", 1)[-1])
+            if resolved not in parts or not rel.get("Id") or not rel.get("Type") or \
+                    (kind and typed.setdefault(resolved, kind) != kind):  # one part, two roles (a loop)
+                rel.getparent().remove(rel)
+                changed = True
+        if changed:
+            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if not any(kind == "officeDocument" and target == package.main_part
+               for kind, target in _relationships(package, "_rels/.rels", "")):
+        parts["_rels/.rels"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PKG_REL_NS}">'
+            '<Relationship Id="rIdMain" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/officeDocument" Target="{package.main_part}"/></Relationships>').encode()
+    types = package.xml(CONTENT_TYPES) if CONTENT_TYPES in parts else None
+    if types is None or types.tag != f"{{{_CT_NS}}}Types":
+        types = etree.fromstring(
+            f'<Types xmlns="{_CT_NS}"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>'.encode())
+    overrides = {o.get("PartName"): o for o in types.iter(f"{{{_CT_NS}}}Override")}
+    typed[package.main_part] = _MAIN_TYPE
+    for part, kind in typed.items():
+        if "/" + part not in overrides or part == package.main_part:
+            override = overrides.get("/" + part)
+            if override is None:
+                override = etree.SubElement(types, f"{{{_CT_NS}}}Override", PartName="/" + part)
+            override.set("ContentType", kind)
+    parts[CONTENT_TYPES] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return parts
+
+
 def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
     """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part."""
     root = package.xml(rels_part)
@@ -223,30 +292,68 @@ def _fail(path: str | Path, message: str) -> DocumentError:
     return DocumentError(Problem(Location(str(path)), message))
 
 
-def read_package(path: str | Path) -> Package:
-    """Read a .docx zip into a :class:`Package`, refusing .doc, non-zips and zip bombs."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-            if head == _OLE_MAGIC:
-                fh.seek(0)
-                sample = fh.read(4 * _CHUNK)
-                if _ENCRYPTED_MARK in sample:
-                    raise _fail(
-                        path, "a password-protected (encrypted) .docx; remove the password first"
-                    )
-                raise _fail(path, "a Word 97-2003 .doc file, not .docx; save it as .docx")
-    except FileNotFoundError:
-        raise _fail(path, "no such file") from None
-    except IsADirectoryError:
-        raise _fail(path, "is a directory, not a .docx file") from None
-    except PermissionError:
-        raise _fail(path, "cannot be read (permission denied)") from None
+def _safe_name(name: str) -> str:
+    """A part name as it may appear in a message: printable, short."""
+    return one_line(name, 120)
 
+
+def _unsafe_part_name(name: str) -> bool:
+    """A zip entry name no Word package holds and no writer may copy: absolute, '..', backslash, NUL."""
+    return (not name or name.startswith("/") or "\\" in name or "\0" in name or ":" in name.split("/")[0]
+            or any(seg in ("..", ".") for seg in name.split("/")))
+
+
+def read_package(path: str | Path) -> Package:
+    """Read a .docx into a :class:`Package`, refusing non-files, .doc, non-zips, damage and zip bombs.
+
+    This is the one reader of .docx files: every command (and every template) comes through it, so
+    any damage is one ``DocumentError`` naming the file and, where it lies in one, the part."""
+    path = Path(path)
+    blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
+    package = Package(path, read_parts(path, blob))
+    _check_size(package)
+    for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
+        if name.endswith((".xml", ".rels")):
+            package.xml(name)
+    return package
+
+
+#: Most paragraphs in a document read (a 1,000-page agreement has about 15,000); raise it with
+#: --max-paragraphs or ASSEMBLER_MAX_PARAGRAPHS. Past it, check, dump and redline would take minutes.
+MAX_PARAGRAPHS = 25_000
+MAX_PARAGRAPHS_ENV = "ASSEMBLER_MAX_PARAGRAPHS"
+
+
+def max_paragraphs() -> int:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        return max(1, int(os.environ.get(MAX_PARAGRAPHS_ENV, "")))
+    except ValueError:
+        return MAX_PARAGRAPHS
+
+
+def count_paragraphs(xml: bytes) -> int:
+    """Paragraphs in a part's XML, counted without parsing it."""
+    return xml.count(b"<w:p>") + xml.count(b"<w:p ")
+
+
+def _check_size(package: Package) -> None:
+    """Refuse a document with more paragraphs than the limit, before any parsing."""
+    count = count_paragraphs(package.parts.get(package.main_part, b""))
+    limit = max_paragraphs()
+    if count > limit:
+        raise _fail(package.path, f"{count:,} paragraphs, more than the limit of {limit:,}; "
+                                  "raise it with --max-paragraphs N if this document is meant to be that long")
+
+
+def read_parts(path: Path, blob: bytes) -> dict[str, bytes]:
+    """The parts of the .docx bytes *blob* (read from *path*), each checked and bounded."""
+    if blob[:8] == _OLE_MAGIC:
+        if _ENCRYPTED_MARK in blob[: 4 * _CHUNK]:
+            raise _fail(path, "a password-protected (encrypted) .docx; remove the password first")
+        raise _fail(path, "a Word 97-2003 .doc file, not .docx; save it as .docx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(blob))
+    except Exception:  # noqa: BLE001 - any failure to read the directory is damage, whatever the error type
         raise _fail(path, "not a Word .docx file (not a zip archive)") from None
 
     with archive:
@@ -258,16 +365,17 @@ def read_package(path: str | Path) -> Package:
             if info.is_dir():
                 continue
             name = info.filename
+            if _unsafe_part_name(name):
+                raise _fail(path, f"{_safe_name(name)}: unsafe part name in the zip archive; refused")
             if name in parts:
-                raise _fail(path, f"{name}: duplicate part in the zip archive")
+                raise _fail(path, f"{_safe_name(name)}: duplicate part in the zip archive")
             data = _read_bounded(path, archive, info, MAX_TOTAL_UNCOMPRESSED - total)
             total += len(data)
             parts[name] = data
-
-    package = Package(path, parts)
-    if package.main_part not in parts:
+    probe = Package(path, parts)
+    if probe.main_part not in parts:
         raise _fail(path, f"not a Word .docx file (no {MAIN_DOCUMENT} in the archive)")
-    return package
+    return parts
 
 
 def _check_bomb(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -287,13 +395,17 @@ def _check_bomb(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             if ratio > MAX_RATIO:
                 raise _fail(
                     path,
-                    f"{info.filename}: compression ratio {ratio:.0f} exceeds {MAX_RATIO}; "
+                    f"{_safe_name(info.filename)}: compression ratio {ratio:.0f} exceeds {MAX_RATIO}; "
                     "refused (zip bomb?)",
                 )
 
 
 def _read_bounded(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
-    """Bytes of one entry, read in chunks and stopped as soon as they exceed the declared size."""
+    """Bytes of one entry, read in chunks and stopped as soon as they exceed the declared size.
+
+    Any failure of the decompressor or the archive (a flipped byte gives zlib's "invalid distance
+    too far back", a bad CRC, a truncated entry...) is damage to that part, named as such."""
+    name = _safe_name(info.filename)
     limit = min(info.file_size, budget)
     chunks: list[bytes] = []
     got = 0
@@ -305,21 +417,19 @@ def _read_bounded(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, b
                     break
                 got += len(chunk)
                 if got > limit:
-                    raise _fail(
-                        path,
-                        f"{info.filename}: decompresses beyond its declared size; refused (zip bomb?)",
-                    )
+                    raise _fail(path, f"{name}: decompresses beyond its declared size; refused (zip bomb?)")
                 chunks.append(chunk)
     except DocumentError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _fail(path, f"{info.filename}: damaged zip entry ({exc})") from None
-    except RuntimeError as exc:  # encrypted entry
-        raise _fail(path, f"{info.filename}: cannot be read ({exc})") from None
-    except NotImplementedError as exc:  # unsupported compression method
-        raise _fail(path, f"{info.filename}: cannot be read ({exc})") from None
+    except RuntimeError:  # encrypted entry
+        raise _fail(path, f"{name}: cannot be read (an encrypted zip entry)") from None
+    except NotImplementedError:  # unsupported compression method
+        raise _fail(path, f"{name}: cannot be read (unsupported zip compression)") from None
+    except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, EOFError, struct.error...: damage
+        reason = one_line(str(exc), 100) or type(exc).__name__
+        raise _fail(path, f"{name}: damaged zip entry ({reason})") from None
     if got != info.file_size:
-        raise _fail(path, f"{info.filename}: size differs from the zip directory; damaged archive")
+        raise _fail(path, f"{name}: size differs from the zip directory; damaged archive")
     return b"".join(chunks)
 
 

@@ -10,21 +10,25 @@ parse the result, and (in `pack`) compress the parts that changed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
 import re
-import zipfile
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from docxtpl import DocxTemplate
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import qn
-from assembler.errors import Location, Problem, TemplateError
+from assembler.docmodel.ooxml import W_STRICT_NS, count_paragraphs, max_paragraphs, parse_xml, qn, read_parts
+from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
+from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
@@ -39,14 +43,115 @@ _DCTERMS = "http://purl.org/dc/terms/"
 _CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 
+#: Longest text a template may make by repeating or padding (characters), and longest rendered part.
+MAX_VALUE_CHARS = 1_000_000
+MAX_RENDERED_CHARS = 64 * 1024 * 1024
+#: Longest a template may run (seconds, per part rendered); a real one takes milliseconds.
+MAX_RENDER_SECONDS = 5.0
+_PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
+
+
+class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox (a template reaches only the values it is given: no attribute walks to globals,
+    no dunder attributes, no unsafe callables) with bounds on what a template can make: repetition,
+    powers, printf padding and call arguments stay small, so no tag allocates gigabytes."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_VALUE_CHARS:
+                    raise jinja2.sandbox.SecurityError(f"repetition makes more than {MAX_VALUE_CHARS:,} items")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > 4096:
+                raise jinja2.sandbox.SecurityError("number too large")
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and \
+                    right * max(left.bit_length(), 1) > 4096:
+                raise jinja2.sandbox.SecurityError("number too large")
+        elif operator == "%" and isinstance(left, str):
+            if _PRINTF_WIDTH.search(left):
+                raise jinja2.sandbox.SecurityError("format width too large")
+        elif operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            if len(left) + len(right) > MAX_VALUE_CHARS:
+                raise jinja2.sandbox.SecurityError(f"text longer than {MAX_VALUE_CHARS:,} characters")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and abs(value) > MAX_VALUE_CHARS:
+                raise jinja2.sandbox.SecurityError("number too large for a call")
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, (str, list, tuple)) and len(result) > MAX_VALUE_CHARS:
+            raise jinja2.sandbox.SecurityError(f"a call made more than {MAX_VALUE_CHARS:,} items")
+        return result
+
+
+def _bounded_filter(name, function):
+    """A padding filter (center, indent, format, wordwrap...) that refuses a huge width or result."""
+    def bounded(*args, **kwargs):
+        for value in (*args[1:], *kwargs.values()):
+            if isinstance(value, int) and abs(value) > 10_000:
+                raise jinja2.sandbox.SecurityError(f"{name}: width too large")
+        if name == "format" and args and isinstance(args[0], str) and _PRINTF_WIDTH.search(args[0]):
+            raise jinja2.sandbox.SecurityError("format width too large")
+        result = function(*args, **kwargs)
+        if isinstance(result, str) and len(result) > MAX_VALUE_CHARS:
+            raise jinja2.sandbox.SecurityError(f"{name}: result longer than {MAX_VALUE_CHARS:,} characters")
+        return result
+    for attr in ("jinja_pass_arg",):
+        if hasattr(function, attr):
+            setattr(bounded, attr, getattr(function, attr))
+    return bounded
+
+
 def make_environment() -> jinja2.Environment:
-    """The Jinja environment every template renders in: missing values are errors, values are escaped."""
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    """The Jinja environment every template renders in: sandboxed, missing values are errors, values are
+    escaped."""
+    env = _Sandbox(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    for name in ("center", "indent", "format", "wordwrap", "truncate", "filesizeformat", "urlize"):
+        env.filters[name] = _bounded_filter(name, env.filters[name])
+    return env
 
 
-def _describe(exc: jinja2.TemplateError, source: str) -> str:
+class _TooLong(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Stop a render that runs longer than *seconds* (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TooLong()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_timer[0]:
+            signal.setitimer(signal.ITIMER_REAL, *old_timer)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an exception was raised at (Jinja's rewritten frames), if any."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _describe(exc: BaseException, source: str, lineno: int | None = None) -> str:
     """A Jinja error with the text of the paragraph it happened in (XML line numbers mean nothing)."""
-    lineno = getattr(exc, "lineno", None)
+    lineno = lineno or getattr(exc, "lineno", None) or _template_line(exc)
     where = ""
     if lineno:
         lines = source.splitlines()
@@ -54,7 +159,8 @@ def _describe(exc: jinja2.TemplateError, source: str) -> str:
             text = _TAG_TEXT.sub("", lines[lineno - 1]).strip()
             if text:
                 where = f" in paragraph “{text[:120]}”"
-    return f"template error{where}: {exc.message or exc}"
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return f"template error{where}: {one_line(message, 200)}"
 
 
 def _has_listing_characters(value, depth: int = 0) -> bool:
@@ -89,16 +195,18 @@ class Template:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.name = str(path)
+        self.blob = read_input(self.path, limit=MAX_DOCX_BYTES, what="Word template (.docx)", error=TemplateError)
         try:
-            self.blob = self.path.read_bytes()
-            archive = zipfile.ZipFile(io.BytesIO(self.blob))
-            self.parts = {info.filename: archive.read(info) for info in archive.infolist()}
-        except OSError as exc:
-            raise TemplateError(Problem(Location(self.name), f"cannot read template: {exc.strerror}")) from None
-        except zipfile.BadZipFile:
-            raise TemplateError(Problem(Location(self.name), "not a Word .docx file (not a zip archive)")) from None
+            self.parts = read_parts(self.path, self.blob)
+        except DocumentError as exc:
+            raise TemplateError(exc.problems) from None
         if MAIN not in self.parts:
-            raise TemplateError(Problem(Location(self.name), "not a Word .docx file (no word/document.xml)"))
+            raise TemplateError(Problem(Location(self.name), f"not a Word .docx file (no {MAIN})"))
+        paragraphs = count_paragraphs(self.parts[MAIN])
+        if paragraphs > max_paragraphs():
+            raise TemplateError(Problem(Location(self.name), f"{paragraphs:,} paragraphs, more than the limit of "
+                                                             f"{max_paragraphs():,} for a template"))
+        self._check_parts()
         self.sha256 = hashlib.sha256(self.blob).hexdigest()
         self._env = make_environment()
         self._docxtpl = DocxTemplate(io.BytesIO(self.blob))  # for its tag patching and listing helpers
@@ -111,14 +219,35 @@ class Template:
         self.numbering = self._parse_part("word/numbering.xml")
         self.styles = self._parse_part("word/styles.xml")
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
-        core = self.parts.get(CORE)
-        self._core = etree.fromstring(core) if core else None
+        self._core = self._parse_part(CORE)
         self._static = {name: ZipEntry.of(name, data) for name, data in self.parts.items()
                         if name not in self._compiled and name != CORE}
 
+    def _where(self, name: str) -> str:
+        return f"{self.name}!{name}"
+
+    def _check_parts(self) -> None:
+        """Every XML part parsed safely (no DOCTYPE or entity, well-formed, located errors); a part in
+        another encoding (UTF-16) stored as UTF-8, so it renders and is copied as Word reads it."""
+        for name, data in list(self.parts.items()):
+            if not (name.endswith(".xml") or name.endswith(".rels")):
+                continue
+            try:
+                root = parse_xml(data, self._where(name))
+            except DocumentError as exc:
+                raise TemplateError(exc.problems) from None
+            if name == MAIN and root.tag == f"{{{W_STRICT_NS}}}document":
+                raise TemplateError(Problem(Location(self.name), "Strict Open XML is not supported; save the "
+                                                                 "template as a Word Document (.docx)"))
+            if name == MAIN and root.tag != qn("w:document"):
+                raise TemplateError(Problem(Location(self._where(name)), "the main part is not a Word document"))
+            encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+            if encoding not in ("UTF-8", "UTF8"):
+                self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
     def _parse_part(self, name: str):
         data = self.parts.get(name)
-        return etree.fromstring(data) if data else None
+        return parse_xml(data, self._where(name)) if data else None
 
     def _compile(self, xml: str) -> tuple[jinja2.Template, str]:
         prepared = re.sub(r"<w:p([ >])", r"\n<w:p\1", self._docxtpl.patch_xml(xml))
@@ -129,14 +258,29 @@ class Template:
 
     def _render_part(self, name: str, context: dict, listing: bool = True) -> str:
         compiled, prepared = self._compiled[name]
+        chunks, size = [], 0
         try:
-            xml = compiled.render(context)
+            with _time_limit(MAX_RENDER_SECONDS):
+                for chunk in compiled.generate(context):
+                    size += len(chunk)
+                    if size > MAX_RENDERED_CHARS:
+                        raise jinja2.sandbox.SecurityError(f"the rendered part is longer than "
+                                                           f"{MAX_RENDERED_CHARS:,} characters")
+                    chunks.append(chunk)
+            xml = "".join(chunks)
         except jinja2.UndefinedError as exc:
-            raise TemplateError(Problem(Location(self.name), f"unknown value: {exc.message}")) from None
-        except jinja2.TemplateError as exc:
+            raise TemplateError(Problem(Location(self.name), f"unknown value: {one_line(exc.message, 200)}")) from None
+        except _TooLong as exc:
+            raise TemplateError(Problem(Location(self.name), _describe(
+                RuntimeError(f"the template ran longer than {MAX_RENDER_SECONDS:g} s (a loop too long?)"),
+                prepared, _template_line(exc)))) from None
+        except MemoryError:
+            raise TemplateError(Problem(Location(self.name), "the template needs more memory than there is "
+                                                             "(a value or loop too large)")) from None
+        except RecursionError:
+            raise TemplateError(Problem(Location(self.name), "the template nests too deeply")) from None
+        except Exception as exc:  # noqa: BLE001 - whatever the template's code raises is the template's error
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise TemplateError(Problem(Location(self.name), f"cannot render: {exc}")) from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if listing and _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
@@ -152,16 +296,25 @@ class Template:
             listing = _has_listing_characters(context)
         main = self._render_part(MAIN, context, listing)
         try:
-            if "<w:tbl" in main:
-                root = self._docxtpl.fix_tables(main)
-            else:
-                root = etree.fromstring(main.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
-            raise TemplateError(Problem(Location(self.name), f"the rendered document is not valid XML ({exc}); "
-                                                              "a tag probably splits a Word element")) from None
+            root = parse_xml(main.encode("utf-8"), self._where(MAIN))
+        except DocumentError as exc:
+            detail = exc.problems[0].message if exc.problems else "malformed"
+            raise TemplateError(Problem(Location(self.name), f"the rendered document is not valid XML "
+                                                             f"({one_line(detail, 200)}); a tag probably splits "
+                                                             "a Word element")) from None
+        if "<w:tbl" in main:
+            root = self._fix_tables(root)
         parts = {name: self._render_part(name, context, listing).encode("utf-8")
                  for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
+
+    def _fix_tables(self, root: etree._Element) -> etree._Element:
+        """docxtpl's column fix for tables whose rows gained cells (``{%tc %}``); a table it cannot
+        fix (no grid, a column without a width) is left as Word wrote it."""
+        try:
+            return self._docxtpl.fix_tables(etree.tostring(root))
+        except Exception:  # noqa: BLE001 - docxtpl's fix is best effort; the unfixed table is valid
+            return root
 
     def pack(self, rendered: Rendered, title: str | None = None, *, subject: str | None = None,
              company: str | None = None, date: str | None = None) -> bytes:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.errors import Location, OutputError, Problem
+from assembler.safeio import check_output
 
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
@@ -90,6 +91,7 @@ def docx_bytes(doc, when: dt.datetime | None = None) -> bytes:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside *path*, then rename over it: never a half-written file."""
     path = Path(path)
+    check_output(path, OutputError, folder=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

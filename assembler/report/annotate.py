@@ -8,6 +8,8 @@ written atomically and reproducibly. An input file is never overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document as open_docx
@@ -16,9 +18,9 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
 from assembler.check.rule import Finding, Severity
-from assembler.docmodel.ooxml import parse_xml, story_paragraphs
+from assembler.docmodel.ooxml import consistent_parts, parse_xml, read_package, story_paragraphs
 from assembler.docmodel.parse import NOTE_TAGS
-from assembler.errors import Location, OutputError, Problem
+from assembler.errors import DocumentError, Location, OutputError, Problem, one_line
 from assembler.render.write import save_docx
 
 AUTHOR, INITIALS = "assembler check", "AC"
@@ -81,11 +83,24 @@ def _note_anchors(doc, body_paragraphs: list) -> dict[tuple[str, int], tuple[obj
             if found is not None:
                 out[(part, index)] = (found[0], f"{part[:-1]} {found[1]}")
     return out
+def _open(source: Path):
+    """*source* as a python-docx Document, read through the one safe reader (same errors as check)."""
+    package = read_package(source)
+    parts = consistent_parts(package)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    try:
+        return open_docx(io.BytesIO(buf.getvalue()))
+    except Exception as exc:  # noqa: BLE001 - python-docx refuses a package check could read
+        raise DocumentError(Problem(Location(str(source)), "cannot be annotated (its package structure is "
+                                                           f"not one Word writes: {one_line(str(exc), 150)})")) from None
 
 
 def annotate_document(source: Path, target: Path, findings: list[Finding]) -> bytes:
     """Write *source* with one comment per finding to *target*; return the bytes written."""
-    doc = open_docx(str(source))
+    doc = _open(source)
     body = doc.element.body
     paragraphs = list(story_paragraphs(body))
     first = paragraphs[0] if paragraphs else doc.add_paragraph()._p

@@ -15,9 +15,11 @@ an inherited value and in the variant for an overridden one.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass
@@ -27,7 +29,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assembler.errors import Location, Problem, TermSheetError
+from assembler.errors import Location, Problem, TermSheetError, one_line
+from assembler.safeio import kind_of, read_input
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
 
 __all__ = ["load_termsheet", "termsheet_json_schema", "MAX_BYTES"]
@@ -343,24 +346,8 @@ class _Document:
 
 def _read_document(file: str) -> _Document:
     """Read and compose one YAML file (no validation); raise its read or syntax errors."""
-    try:
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise TermSheetError(Problem(Location(file), "term sheet not found")) from None
-    except IsADirectoryError:
-        raise TermSheetError(
-            Problem(Location(file), "is a directory, not a term sheet file")
-        ) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise TermSheetError(
-            Problem(Location(file), f"cannot read the term sheet: {reason}")
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise TermSheetError(
-            Problem(Location(file), f"the term sheet is larger than {MAX_BYTES:,} bytes")
-        )
+    raw = read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True,
+                     missing="term sheet not found")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -372,9 +359,10 @@ def _read_document(file: str) -> _Document:
                     "(save it as UTF-8)")
         ) from None
 
-    loader = _Loader(text)
+    loader = None
     try:
         try:
+            loader = _Loader(text)
             node = loader.get_single_node()
             if node is None:
                 raise TermSheetError(
@@ -405,7 +393,8 @@ def _read_document(file: str) -> _Document:
                 Problem(Location(file), "the term sheet is nested too deeply")
             ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
     # Duplicate or non-text keys are reported together with every other problem.
     problems = [
@@ -469,6 +458,8 @@ def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
     if not isinstance(target, str) or not target.strip():
         raise fail("must be the path of the base term sheet (relative to this file), "
                    f"got {describe_value(target)}")
+    if "\0" in target or len(target) > 4096:
+        raise fail("the base term sheet's path holds a NUL character or is too long")
     base_file = os.path.normpath(os.path.join(os.path.dirname(file), target.strip()))
     real = os.path.realpath(base_file)
     if real in chain:
@@ -477,10 +468,21 @@ def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
         raise fail(f"'{target}' extends back to a term sheet that extends it (cycle: {cycle})")
     if len(chain) >= MAX_EXTENDS:
         raise fail(f"too many levels of 'extends' (at most {MAX_EXTENDS})")
+    shown = one_line(target, 120)
     if not os.path.exists(base_file):
-        raise fail(f"base term sheet '{target}' not found (looked for {base_file})")
-    if os.path.isdir(base_file):
-        raise fail(f"base term sheet '{target}' is a directory, not a term sheet file")
+        raise fail(f"base term sheet '{shown}' not found (looked for {one_line(base_file, 200)})")
+    mode = os.stat(base_file).st_mode
+    if not stat.S_ISREG(mode):
+        raise fail(f"base term sheet '{shown}' is {kind_of(mode)}, not a term sheet file")
+    if os.path.splitext(base_file)[1].lower() not in (".yaml", ".yml"):
+        raise fail(f"base term sheet '{shown}' is not a .yaml file; refused")
+    roots = allowed_roots(chain[0])
+    if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        raise fail(f"base term sheet '{shown}' is outside the term sheet's folder and the library folders; "
+                   "refused (name its folder with --library DIR)")
+    if not _looks_like_termsheet(base_file):
+        raise fail(f"base term sheet '{shown}' is not a term sheet (no term-sheet field in it); refused "
+                   "without reading it further")
 
     base, base_files = _resolve(base_file, chain + [real])
     replaced: set[Path_] = set()
@@ -488,6 +490,31 @@ def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
     spots = _merge_spots(base.spots, doc.spots, replaced)
     merged = _Document(file, data, spots, doc.root, doc.problems + base.problems)
     return merged, files + base_files
+
+
+#: Environment variable listing the library folders (os.pathsep-separated) a base may come from.
+LIBRARY_ENV = "ASSEMBLER_LIBRARY"
+_FIELD_LINE = re.compile(r"^(?:%s)\s*:" % "|".join(sorted([*TermSheet.model_fields, EXTENDS])), re.M)
+
+
+def allowed_roots(top: str) -> list[str]:
+    """Folders a base term sheet may lie in: the top term sheet's folder tree, the folder assembler
+    runs in, and every library folder named (``--library``, or ``ASSEMBLER_LIBRARY``)."""
+    roots = [os.path.dirname(top) or "."]
+    cwd = os.getcwd()
+    if cwd != os.sep:
+        roots.append(cwd)
+    roots += [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
+    return [os.path.realpath(r) for r in roots]
+
+
+def _looks_like_termsheet(file: str) -> bool:
+    """Whether *file* has at least one top-level term-sheet field (so nothing else is ever echoed)."""
+    try:
+        raw = read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True)
+    except TermSheetError:
+        return True  # the read error itself is reported, by name, when the base is read
+    return bool(_FIELD_LINE.search(raw.decode("utf-8", "replace")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,13 +531,86 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     doc, files = _resolve(file, [os.path.realpath(file)])
     locator = _Locator(doc.spots, doc.root)
     problems = list(doc.problems)
+    screened = _screen(doc.data, (), locator)
+    if screened:  # values no field can hold never reach the model
+        raise TermSheetError(_sorted(problems + screened, files))
     try:
         termsheet = TermSheet.model_validate(_text_keys_only(doc.data))
     except ValidationError as exc:
         problems.extend(_problems_from(exc, locator))
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:  # a value a check cannot compute with
+        mark = locator.root
+        problems.append(Problem(Location(mark.file, mark.line, mark.column),
+                                f"a value cannot be used ({one_line(str(exc), 150)})"))
     if problems:
         raise TermSheetError(_sorted(problems, files))
     return termsheet
+
+
+#: Bounds no real term sheet comes near: longest text, most items in a list, digits of a number.
+MAX_TEXT = 10_000
+MAX_ITEMS = 1_000
+MAX_DIGITS = 30
+MAX_EXPONENT = 30
+YEARS = (1900, 2199)
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NUMBER_TEXT = re.compile(r"\s*[-+]?[$]?[\d,_]*\.?\d*(?:[eE][-+]?\d+)?\s*%?\s*")
+
+
+def _number_problem(value: Decimal | int) -> str | None:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "must be a finite number"
+        sign, digits, exponent = value.as_tuple()
+        if len(digits) > MAX_DIGITS or abs(exponent) > MAX_EXPONENT or value.adjusted() > MAX_DIGITS:
+            return f"number out of range (at most {MAX_DIGITS} digits, no exponent beyond {MAX_EXPONENT})"
+    elif abs(value) >= 10 ** MAX_DIGITS:
+        return f"number out of range (at most {MAX_DIGITS} digits)"
+    return None
+
+
+def _screen(data: Any, path: Path_, locator: _Locator) -> list[Problem]:
+    """Values no term-sheet field can hold, located at their field: text with control characters,
+    lone surrogates or NULs, text or lists beyond any real deal, numbers out of range, dates
+    outside 1900-2199."""
+    def problem(message: str) -> list[Problem]:
+        mark, loc = locator.at_value(path)
+        return [locator.problem(mark, loc if loc == path else path, message)]
+
+    if isinstance(data, dict):
+        return [p for k, v in data.items() if isinstance(k, str) for p in _screen(v, path + (k,), locator)]
+    if isinstance(data, list):
+        if len(data) > MAX_ITEMS:
+            return problem(f"too many items ({len(data):,}; at most {MAX_ITEMS:,})")
+        return [p for i, v in enumerate(data) for p in _screen(v, path + (i,), locator)]
+    if isinstance(data, bool) or data is None:
+        return []
+    if isinstance(data, str):
+        if len(data) > MAX_TEXT:
+            return problem(f"text too long ({len(data):,} characters; at most {MAX_TEXT:,})")
+        bad = _BAD_CHARS.search(data)
+        if bad:
+            char = bad.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+            return problem(f"must not contain control characters, NULs or lone surrogates (found {char} at "
+                           f"character {bad.start() + 1})")
+        if _NUMBER_TEXT.fullmatch(data) and any(c.isdigit() for c in data):
+            digits = sum(c.isdigit() for c in data)
+            exponent = re.search(r"[eE]([-+]?\d+)", data)
+            if digits > MAX_DIGITS or (exponent and abs(int(exponent.group(1)[:6])) > MAX_EXPONENT):
+                return problem(f"number out of range (at most {MAX_DIGITS} digits, no exponent beyond "
+                               f"{MAX_EXPONENT})")
+        return []
+    if isinstance(data, (int, Decimal)):
+        message = _number_problem(data)
+        return problem(message) if message else []
+    if isinstance(data, float):
+        return [] if data == data and abs(data) < 1e30 else problem("number out of range")
+    if isinstance(data, (dt.date,)):
+        year = data.year
+        return [] if YEARS[0] <= year <= YEARS[1] else problem(f"year {year} out of range ({YEARS[0]}-{YEARS[1]})")
+    if isinstance(data, bytes):
+        return problem("must be text or a number, not binary data")
+    return []
 
 
 def _text_keys_only(data: Any) -> Any:
