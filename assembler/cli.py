@@ -66,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.docx")
     r.add_argument("--author", default="assembler", help="author of the tracked changes (default: assembler)")
 
+    sv = sub.add_parser("serve", help="serve the local web page: edit term sheets, build, check drafts, "
+                                      "build variants (needs the 'web' extra)")
+    sv.add_argument("--workspace", type=Path, default=Path("."), metavar="DIR",
+                    help="folder holding termsheets/ and output/ (default: the current folder)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine "
+                                                        "only; any other needs --token)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--token", default=None, help="access token every request must carry (default: the "
+                                                  "ASSEMBLER_TOKEN environment variable)")
+    sv.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                    help="worker processes for the variants page (default: one per core)")
+
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
@@ -236,8 +248,19 @@ def _cmd_redline(args) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args) -> int:
+    try:
+        from assembler.web.app import serve
+    except ImportError as exc:
+        raise AssemblerError(Problem(Location("serve"), f"the web page needs its optional dependencies "
+                                     f"({exc.name} is missing): pip install 'assembler[web]'")) from None
+    if not 0 < args.port < 65536:
+        raise AssemblerError(Problem(Location("--port"), f"must be from 1 to 65535, got {args.port}"))
+    return serve(args.workspace, args.host, args.port, args.token, args.jobs)
+
+
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump, "redline": _cmd_redline,
-            "batch": _cmd_batch}
+            "batch": _cmd_batch, "serve": _cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
