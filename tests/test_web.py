@@ -247,6 +247,8 @@ def test_bad_values_are_shown_next_to_their_fields_and_nothing_is_written(client
     rate = page.split('id="f-dividend_rate"', 1)[1].split("</div>", 1)[0]
     assert [m for m in expected if "percentage" in m][0] in rate
     assert 'aria-invalid="true"' in page and "Not saved: 3 problems" in page
+    assert re.search(rf"termsheets/{SEED}:\d+:\d+: dividend_rate: must be a percentage", page)
+    assert str(ws) not in page  # files are named from the workspace
     assert 'value="abc"' in page  # what the user typed stays in the form
 
 

@@ -59,10 +59,6 @@ class Problems(Exception):
         self.messages, self.status = messages, status
 
 
-def _problems(exc: AssemblerError) -> list[str]:
-    return [str(p) for p in exc.problems]
-
-
 # --------------------------------------------------------------------------------------------
 # Security: token, CSRF cookie
 
@@ -166,13 +162,13 @@ class Job:
 class _Lines:
     """A text stream that keeps each progress line the batch writes."""
 
-    def __init__(self, job: Job) -> None:
-        self.job, self.buffer = job, ""
+    def __init__(self, job: Job, shorten) -> None:
+        self.job, self.buffer, self.shorten = job, "", shorten
 
     def write(self, text: str) -> int:
         self.buffer += text
         *lines, self.buffer = self.buffer.split("\n")
-        self.job.lines.extend(line for line in lines if line.strip())
+        self.job.lines.extend(self.shorten(line) for line in lines if line.strip())
         return len(text)
 
     def flush(self) -> None:
@@ -194,6 +190,9 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
     batch_jobs: dict[str, Job] = {}
     if hasattr(MultiPartParser, "spool_max_size"):  # uploads stay in memory: nothing outside the workspace
         MultiPartParser.spool_max_size = MAX_UPLOAD_BYTES
+
+    def _problems(exc: AssemblerError) -> list[str]:
+        return [ws.describe(p) for p in exc.problems]
 
     def page(request: Request, name: str, http_status: int = 200, **context) -> Response:
         context.setdefault("messages", [])
@@ -269,9 +268,9 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
         for p in exc.problems:
             name = tsform.field_of(p, names)
             if name is None:
-                messages = messages + [str(p)]
+                messages = messages + [ws.describe(p)]
             else:
-                errors.setdefault(name, []).append(str(p))
+                errors.setdefault(name, []).append(ws.describe(p))
         return errors, messages
 
     async def termsheet_post(request: Request) -> Response:
@@ -423,7 +422,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
                 try:
                     package, findings = check_paths(paths, termsheet, None, select, ignore)
                 except AssemblerError as exc:  # name the file as the user knows it
-                    raise Problems([m.replace(str(Path(tmp)) + os.sep, "") for m in _problems(exc)], 422) from None
+                    raise Problems([str(p).replace(str(Path(tmp)) + os.sep, "") for p in exc.problems], 422) from None
                 out = ws.private_dir("checks", run_id)
                 annotated = annotate(paths, findings, out)
                 shown = {str(p): p.name for p in paths}
@@ -463,7 +462,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
         def work():
             try:
                 with ws.lock(ws.output / ".batch"):
-                    job.summary = run_batch([str(folder)], jobs, ws.output, progress=_Lines(job))
+                    job.summary = run_batch([str(folder)], jobs, ws.output, progress=_Lines(job, ws.shorten))
             except Exception as exc:  # noqa: BLE001 - reported on the page, the server keeps serving
                 job.error = f"{type(exc).__name__}: {exc}"
 
@@ -483,7 +482,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
                 files = [ws.relative(ws.output / r.output / f) for f in r.files] if r.status == "ok" else []
                 rows.append({"termsheet": ws.deal_id(Path(r.termsheet)) if Path(r.termsheet).is_file() else r.termsheet,
                              "status": r.status, "deal_name": r.deal_name, "errors": r.errors,
-                             "warnings": r.warnings, "message": r.message, "files": files})
+                             "warnings": r.warnings, "message": ws.shorten(r.message), "files": files})
         return {"id": job.id, "folder": job.folder, "total": job.total, "done": len(job.lines), "finished": job.done,
                 "lines": job.lines[-200:], "error": job.error, "rows": rows,
                 "ok": job.summary.ok if job.summary else None, "failed": job.summary.failed if job.summary else None,

@@ -128,6 +128,10 @@ def form_fields(schema: dict[str, Any] | None = None) -> list[FormField]:
                 f.children = walk(sub, here)
             elif kind == "choices":
                 f.choices = tuple(prop["items"]["enum"])
+            # The form writes YAML itself: advice on quoting values in the file is not for it.
+            f.description = re.sub(r"\s*\(quote it\)", "", f.description)
+            if "quoted string" in f.description:
+                f.description = ""
             if not f.description:
                 f.description = {"money": "Dollars, e.g. 1000.00.", "percent": "Percent, e.g. 4.99.",
                                  "date": "A calendar date.", "lines": "One a line."}.get(kind, "")

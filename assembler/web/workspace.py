@@ -89,6 +89,15 @@ class Workspace:
             raise Refused(deal_id)
         return path
 
+    def describe(self, problem: Problem) -> str:
+        """A located problem as the command line prints it, its file named from the workspace."""
+        loc = problem.location
+        return str(Problem(Location(self.shorten(loc.file), loc.line, loc.column, loc.field), problem.message))
+
+    def shorten(self, text: str) -> str:
+        """*text* with the workspace's own path left out (``termsheets/deal.yaml``, not ``/home/...``)."""
+        return text.replace(str(self.root) + os.sep, "")
+
     def relative(self, path: Path) -> str:
         return Path(os.path.realpath(path)).relative_to(self.root).as_posix()
 
@@ -128,14 +137,14 @@ class Workspace:
         try:
             ts = load_termsheet(path)
         except AssemblerError as exc:
-            st.state, st.problems = "invalid", [str(p) for p in exc.problems]
+            st.state, st.problems = "invalid", [self.describe(p) for p in exc.problems]
             return st
         st.deal_name = ts.deal_name
         st.out_dir = self.output / slugify(ts.deal_name)
         try:
             previous = manifest.read_manifest(st.out_dir)
         except OutputError as exc:
-            st.state, st.problems = "invalid", [str(p) for p in exc.problems]
+            st.state, st.problems = "invalid", [self.describe(p) for p in exc.problems]
             return st
         if previous is None:
             return st
