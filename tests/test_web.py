@@ -482,3 +482,80 @@ def test_serve_refuses_an_outside_address_without_a_token(ws, capsys, monkeypatc
     assert main(["serve", "--workspace", str(ws / "missing")]) == 2
     assert "workspace folder not found" in capsys.readouterr().err
     assert main(["serve", "--port", "70000"]) == 2
+
+
+def test_a_variant_shows_which_values_it_sets_and_which_come_from_its_base(client):
+    html = client.get("/deal/variants/us-purchaser.yaml").text
+    label = lambda name: html.split(f'for="f-{name}"', 1)[1].split("</label>", 1)[0]  # noqa: E731
+    assert "set here" in label("deal_name") and "set here" in label("purchaser.name")
+    assert "from base" in label("dividend_rate") and "from base" in label("company.name")
+    assert "from base" not in client.get(f"/deal/{SEED}").text
+
+
+def test_values_yaml_would_misread_are_written_so_they_read_back_as_typed(client, ws):
+    path = ws / "termsheets" / "variants" / "us-purchaser.yaml"
+    response = edit(client, "variants/us-purchaser.yaml", {
+        "company.signatory.title": "Yes", "governing_law.venue": "2015", "notices.time_zone": "null: or # not",
+        "trading.markets": "the OTC Markets\nNo", "purchaser.signature_chain": "",
+        "closings[6].shares": "400", "closings[5].shares": "600"})
+    assert response.status_code == 200, response.text
+    ts = load_termsheet(path)
+    assert ts.company.signatory.title == "Yes" and ts.governing_law.venue == "2015"
+    assert ts.notices.time_zone == "null: or # not" and list(ts.trading.markets) == ["the OTC Markets", "No"]
+    assert ts.purchaser.signature_chain == [] and [c.shares for c in ts.closings][-2:] == [600, 400]
+    data = yaml.safe_load(path.read_text())
+    assert data["company"] == {"signatory": {"title": "Yes"}}  # only the changed value, under its groups
+    assert [c["shares"] for c in data["closings"]] == [500, 500, 500, 500, 600, 400]  # the variant's own list
+    assert load_termsheet(ws / "termsheets" / SEED).closings[4].shares == 500  # the base is untouched
+
+
+def test_turning_redemption_off_drops_its_term(client, ws):
+    path = ws / "termsheets" / SEED
+    values = form_of(client.get(f"/deal/{SEED}").text)
+    del values["mandatory_redemption.enabled"]
+    values["mandatory_redemption.term_years"] = [""]
+    assert post_form(client, f"/deal/{SEED}", values, then="save").status_code == 200
+    ts = load_termsheet(path)
+    assert ts.mandatory_redemption.enabled is False and ts.mandatory_redemption.term_years is None
+    assert "term_years" not in path.read_text()
+
+
+def test_a_term_sheet_that_does_not_load_is_shown_with_its_located_error(client, ws):
+    broken = ws / "termsheets" / "broken.yaml"
+    broken.write_text("deal_name: Broken\ncompany: [unclosed\n")
+    page = client.get("/deal/broken.yaml")
+    assert page.status_code == 200
+    assert re.search(r"termsheets/broken\.yaml:\d+:\d+", page.text)
+    assert "term sheet has errors" in client.get("/").text
+    response = post_form(client, "/deal/broken.yaml", form_of(page.text), then="save")
+    assert response.status_code == 422 and broken.read_text() == "deal_name: Broken\ncompany: [unclosed\n"
+    assert post_form(client, "/build/broken.yaml", {}).status_code == 422
+
+
+def test_an_upload_without_a_stated_length_is_refused(client):
+    body = iter([b"--x\r\n", b"content-disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n--x--\r\n"])
+    response = client.post("/check", content=body, headers={"content-type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 411
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
+def test_build_with_pdfs_links_them(client, ws):
+    response = post_form(client, f"/build/{SEED}", {}, pdf="1")
+    assert response.status_code == 200
+    pdfs = re.findall(r'href="/files/(output/ascent-series-j/[^"]+\.pdf)"', response.text)
+    assert len(pdfs) == 4
+    assert client.get(f"/files/{pdfs[0]}").content.startswith(b"%PDF")
+
+
+def test_serve_with_a_token_prints_the_address_that_carries_it(ws, capsys, monkeypatch):
+    import uvicorn
+
+    from assembler.cli import main
+
+    started = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: started.append(self.config))
+    monkeypatch.setenv("ASSEMBLER_TOKEN", "from-the-environment")
+    assert main(["serve", "--workspace", str(ws), "--host", "0.0.0.0", "--port", "8123"]) == 0
+    out = capsys.readouterr().out
+    assert "http://0.0.0.0:8123/?token=from-the-environment" in out
+    assert started[0].host == "0.0.0.0" and started[0].port == 8123

@@ -232,14 +232,15 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
 
     def form_page(request: Request, deal_id: str, path: Path, values: dict, errors: dict[str, list[str]],
                   messages: list[str], http_status: int = 200, saved: list[str] | None = None) -> Response:
-        extends = ""
+        extends, own = "", set()
         try:
             base = tsform.base_of(path, tsform.read_yaml(path))
             extends = ws.deal_id(base) if base is not None and base.is_file() else ""
+            own = tsform.own_fields(fields, path) if extends else set()
         except (AssemblerError, ValueError):
             pass
         return page(request, "termsheet.html", http_status, deal_id=deal_id, path=ws.relative(path), fields=fields,
-                    values=values, errors=errors, messages=messages, saved=saved, extends=extends,
+                    values=values, errors=errors, messages=messages, saved=saved, extends=extends, own=own,
                     pdf_available=soffice_path() is not None)
 
     async def termsheet_get(request: Request) -> Response:

@@ -129,7 +129,7 @@ def form_fields(schema: dict[str, Any] | None = None) -> list[FormField]:
             elif kind == "choices":
                 f.choices = tuple(prop["items"]["enum"])
             # The form writes YAML itself: advice on quoting values in the file is not for it.
-            f.description = re.sub(r"\s*\(quote it\)", "", f.description)
+            f.description = re.sub(r"\s*\(quote it\)\.?", "", f.description)
             if "quoted string" in f.description:
                 f.description = ""
             if not f.description:
@@ -206,12 +206,21 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _get(data: Any, path: tuple) -> Any:
+_ABSENT = object()
+
+
+def _get(data: Any, path: tuple, missing: Any = None) -> Any:
     for part in path:
         if not isinstance(data, dict) or part not in data:
-            return None
+            return missing
         data = data[part]
     return data
+
+
+def own_fields(fields: list[FormField], path: Path) -> set[str]:
+    """Names of the leaf fields the file itself sets (in a variant, the rest comes from its base)."""
+    data = read_yaml(path)
+    return {f.name for f in leaves(fields) if _get(data, f.path, _ABSENT) is not _ABSENT}
 
 
 def shown(f: FormField, value: Any) -> Any:
@@ -307,14 +316,38 @@ def _typed_text(value: str) -> Any:
     return value if value and _plain_reads_as_text(value) else DoubleQuotedScalarString(value)
 
 
-def _set(data: CommentedMap, path: tuple, value: Any) -> None:
-    for part in path[:-1]:
-        child = data.get(part)
-        if not isinstance(child, CommentedMap):
-            child = CommentedMap()
-            data[part] = child
-        data = child
-    data[path[-1]] = value
+def _set(data: CommentedMap, path: tuple, value: Any, order: dict[tuple, list[str]] | None = None) -> None:
+    """Set the value at *path*, making the groups on the way; a new key goes where the model puts it."""
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if part in data:
+            if last:
+                data[part] = value
+                return
+            if not isinstance(data[part], CommentedMap):
+                data[part] = CommentedMap()
+        else:
+            siblings = (order or {}).get(path[:depth], [])
+            earlier = set(siblings[:siblings.index(part)]) if part in siblings else set(siblings)
+            at = max((i + 1 for i, key in enumerate(data) if key in earlier or key == EXTENDS), default=0)
+            data.insert(at, part, value if last else CommentedMap())
+            if last:
+                return
+        data = data[part]
+
+
+def model_order(fields: list[FormField]) -> dict[tuple, list[str]]:
+    """For each group's path, its fields' names in the model's order."""
+    order: dict[tuple, list[str]] = {}
+
+    def walk(group: list[FormField], path: tuple) -> None:
+        order[path] = [str(f.path[-1]) for f in group]
+        for f in group:
+            if f.kind == "group":
+                walk(f.children, f.path)
+
+    walk(fields, ())
+    return order
 
 
 def _delete(data: CommentedMap, path: tuple) -> None:
@@ -371,6 +404,7 @@ def apply_changes(path: Path, fields: list[FormField], posted: dict[str, Any]) -
     base = base_of(path, data)
     base_values = form_values(fields, merged_values(base)) if base is not None and base.is_file() else None
     changed = []
+    order = model_order(fields)
     for f in leaves(fields):
         new = posted.get(f.name)
         if new is None or new == before.get(f.name):
@@ -380,14 +414,14 @@ def apply_changes(path: Path, fields: list[FormField], posted: dict[str, Any]) -
             _delete(data, f.path)
         elif f.kind == "rows":
             if _get(data, f.path) is None and base_values is not None:  # inherited list: the variant's own copy
-                _set(data, f.path, CommentedSeq())
+                _set(data, f.path, CommentedSeq(), order)
                 _set_rows(data, f, new, [])
             else:
                 _set_rows(data, f, new, before.get(f.name) or [])
         elif new in ("", []) and not f.required and f.kind not in ("lines", "choices"):
             _delete(data, f.path)
         else:
-            _set(data, f.path, _typed(f, new, _get(data, f.path)))
+            _set(data, f.path, _typed(f, new, _get(data, f.path)), order)
     buf = io.StringIO()
     _yaml().dump(data, buf)
     return buf.getvalue(), changed
