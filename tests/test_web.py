@@ -121,6 +121,9 @@ def test_new_deal_writes_a_variant_that_extends_its_base(client, ws):
                                                "file": "Series L", "deal_name": "Ascent Series L"},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/deal/variants/series-l.yaml")
+    created = client.get(response.headers["location"]).text
+    assert "Created <code>termsheets/variants/series-l.yaml</code>: it extends <code>variants/us-purchaser.yaml" \
+        in created and "set here" in created
     written = ws / "termsheets" / "variants" / "series-l.yaml"
     data = yaml.safe_load(written.read_text())
     assert data == {"extends": "us-purchaser.yaml", "deal_name": "Ascent Series L"}
@@ -346,7 +349,7 @@ def test_check_a_draft_shows_findings_and_the_annotated_copy(client, ws, tmp_pat
     assert response.status_code == 200, response.text
     assert "<mark>Series G Preferred Stock</mark>" in response.text
     assert "their-turn.docx" in response.text and "Section" in response.text
-    link = re.search(r'href="/files/(\.assembler-web/checks/[0-9a-f]+/their-turn\.docx)"', response.text).group(1)
+    link = re.search(r'href="/files/(\.assembler-web/checks/[0-9a-f-]+/their-turn\.docx)"', response.text).group(1)
     annotated = client.get(f"/files/{link}")
     assert annotated.status_code == 200
     with zipfile.ZipFile(io.BytesIO(annotated.content)) as z:
@@ -559,3 +562,52 @@ def test_serve_with_a_token_prints_the_address_that_carries_it(ws, capsys, monke
     out = capsys.readouterr().out
     assert "http://0.0.0.0:8123/?token=from-the-environment" in out
     assert started[0].host == "0.0.0.0" and started[0].port == 8123
+
+
+def test_a_run_of_every_variant_waits_for_builds_and_holds_them_off(ws):
+    import threading
+
+    from assembler.web.workspace import BuildGate
+
+    gate, events = BuildGate(), []
+    build = gate.build()
+    build.__enter__()
+    batch = threading.Thread(target=lambda: (gate.batch().__enter__(), events.append("batch in")))
+    batch.start()
+    time.sleep(0.2)
+    assert events == []  # a build is running: the batch waits
+    build.__exit__(None, None, None)
+    batch.join(5)
+    assert events == ["batch in"]
+    later = threading.Thread(target=lambda: (gate.build().__enter__(), events.append("build in")))
+    later.start()
+    time.sleep(0.2)
+    assert events == ["batch in"]  # the batch holds builds off
+    gate._leave(batch=True)
+    later.join(5)
+    assert events == ["batch in", "build in"]
+
+
+def test_a_bug_answers_500_and_the_server_keeps_serving(ws, monkeypatch):
+    app = create_app(ws, allowed_hosts=["testserver"])
+    with TestClient(app, raise_server_exceptions=False) as c:
+        original = app.state.workspace.status
+        monkeypatch.setattr(app.state.workspace, "status", lambda *a, **k: 1 / 0)
+        response = c.get("/")
+        assert response.status_code == 500 and "Internal error (ZeroDivisionError" in response.text
+        monkeypatch.setattr(app.state.workspace, "status", original)
+        assert c.get("/").status_code == 200
+
+
+def test_a_token_that_is_not_ascii_is_refused_cleanly(ws):
+    with TestClient(create_app(ws, token="s3cret-token", allowed_hosts=["testserver"])) as c:
+        assert c.get("/?token=%C3%A9t%C3%A9").status_code == 401
+        assert c.get("/", headers={"authorization": "Bearer \u00e9t\u00e9".encode()}).status_code == 401
+
+
+def test_only_the_latest_check_results_are_kept(client, ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(webapp, "KEEP_CHECKS", 1)
+    draft = stray_series_draft(tmp_path / "d.docx").read_bytes()
+    for _ in range(3):
+        assert upload(client, [("d.docx", draft, "application/octet-stream")]).status_code == 200
+    assert len(list((ws / ".assembler-web" / "checks").iterdir())) == 2  # the one kept and the newest

@@ -12,11 +12,13 @@ import hmac
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,6 +53,17 @@ MAX_FORM_BYTES = 1024 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
+#: Check results (annotated copies) kept for download; older ones are removed.
+KEEP_CHECKS = 50
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the newest *keep* runs in *folder* (their names sort by time)."""
+    runs = sorted(p for p in folder.iterdir() if p.is_dir())
+    for old in runs[:max(0, len(runs) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 class Problems(Exception):
     """Page-level messages (one a line) with the HTTP status to answer with."""
 
@@ -75,7 +88,8 @@ class Security:
         request = Request(scope)
         if self.token:
             given = request.query_params.get("token")
-            if given is not None and hmac.compare_digest(given, self.token) and request.method == "GET":
+            if given is not None and hmac.compare_digest(given.encode(), self.token.encode()) \
+                    and request.method == "GET":
                 url = request.url.remove_query_params("token")
                 response = RedirectResponse(str(url.replace(scheme="", netloc="")) or "/", 303)
                 response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
@@ -231,7 +245,8 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
     # -- term-sheet form ---------------------------------------------------------------------
 
     def form_page(request: Request, deal_id: str, path: Path, values: dict, errors: dict[str, list[str]],
-                  messages: list[str], http_status: int = 200, saved: list[str] | None = None) -> Response:
+                  messages: list[str], http_status: int = 200, saved: list[str] | None = None,
+                  created: bool = False) -> Response:
         extends, own = "", set()
         try:
             base = tsform.base_of(path, tsform.read_yaml(path))
@@ -240,7 +255,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
         except (AssemblerError, ValueError):
             pass
         return page(request, "termsheet.html", http_status, deal_id=deal_id, path=ws.relative(path), fields=fields,
-                    values=values, errors=errors, messages=messages, saved=saved, extends=extends, own=own,
+                    values=values, errors=errors, messages=messages, saved=saved, extends=extends, own=own, created=created,
                     pdf_available=soffice_path() is not None)
 
     async def termsheet_get(request: Request) -> Response:
@@ -256,9 +271,8 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
             await run_in_threadpool(tsform.load_termsheet, path)
         except AssemblerError as exc:
             errors, messages = _place(exc, values, messages)
-        if request.query_params.get("created"):
-            messages = messages or []
-        return form_page(request, deal_id, path, values, errors, messages)
+        return form_page(request, deal_id, path, values, errors, messages,
+                         created=bool(request.query_params.get("created")))
 
     def _place(exc: AssemblerError, values: dict, messages: list[str]) -> tuple[dict[str, list[str]], list[str]]:
         names = tsform.all_names(fields)
@@ -319,7 +333,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
             status = ws.status(path, with_findings=False)
             if status.state == "invalid":
                 raise Problems(status.problems, 422)
-            with ws.lock(status.out_dir):
+            with ws.gate.build(), ws.lock(status.out_dir):
                 status = ws.status(path, with_findings=False)  # again, now that no other build runs
                 if status.edited and not force:
                     return status, None
@@ -413,7 +427,8 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
                     termsheet = tsform.load_termsheet(ws.sheet(chosen["termsheet"]))
                 except Refused:
                     raise Problems(["No such term sheet in this workspace."], 404) from None
-            run_id = uuid.uuid4().hex[:12]
+            run_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+            _prune(ws.private_dir("checks"), KEEP_CHECKS)
             with tempfile.TemporaryDirectory(prefix="upload-", dir=ws.private_dir("tmp")) as tmp:
                 paths = []
                 for name, content in zip(names, contents):
@@ -462,7 +477,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
 
         def work():
             try:
-                with ws.lock(ws.output / ".batch"):
+                with ws.gate.batch():
                     job.summary = run_batch([str(folder)], jobs, ws.output, progress=_Lines(job, ws.shorten))
             except Exception as exc:  # noqa: BLE001 - reported on the page, the server keeps serving
                 job.error = f"{type(exc).__name__}: {exc}"
@@ -522,6 +537,12 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
             return HTMLResponse(f"<!doctype html><p>{exc.detail}</p>", exc.status_code)
         return page(request, "error.html", exc.status_code, messages=[str(exc.detail)], code=exc.status_code)
 
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        message = (f"Internal error ({type(exc).__name__}: {exc}); please report it with the input that caused it. "
+                   "Nothing else is affected: the page keeps working.")
+        return HTMLResponse(f"<!doctype html><title>Internal error</title><p>{html_escape(message)}</p>"
+                            '<p><a href="/">Back to the deals</a></p>', 500)
+
     routes = [
         Route("/", deals),
         Route("/deals/new", new_deal, methods=["POST"]),
@@ -539,7 +560,8 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
     ]
     hosts = allowed_hosts if allowed_hosts is not None else ["*"]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts), Middleware(Security, token=token)]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error,
+                                                                                   Exception: internal_error})
     app.state.workspace = ws
     return app
 

@@ -23,6 +23,51 @@ from assembler.termsheet import load_termsheet
 PRIVATE = ".assembler-web"
 
 
+class BuildGate:
+    """Builds of single deals run side by side (each deal under its own lock); a run of every
+    variant of a folder waits for them to finish and holds the others off until it is done."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._builds = 0
+        self._batch = False
+
+    def build(self):
+        return _Held(self, batch=False)
+
+    def batch(self):
+        return _Held(self, batch=True)
+
+    def _enter(self, batch: bool) -> None:
+        with self._cond:
+            if batch:
+                self._cond.wait_for(lambda: not self._batch and not self._builds)
+                self._batch = True
+            else:
+                self._cond.wait_for(lambda: not self._batch)
+                self._builds += 1
+
+    def _leave(self, batch: bool) -> None:
+        with self._cond:
+            if batch:
+                self._batch = False
+            else:
+                self._builds -= 1
+            self._cond.notify_all()
+
+
+class _Held:
+    def __init__(self, gate: BuildGate, batch: bool) -> None:
+        self.gate, self.is_batch = gate, batch
+
+    def __enter__(self):
+        self.gate._enter(self.is_batch)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.gate._leave(self.is_batch)
+
+
 class Refused(Exception):
     """A request names a path outside what the page may touch (HTTP 404: nothing to see)."""
 
@@ -52,6 +97,7 @@ class Workspace:
         self.private = self.root / PRIVATE
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self.gate = BuildGate()
         self._findings: dict[tuple, dict[str, int]] = {}
         for folder in (self.termsheets, self.output):
             self._within(folder, self.root)
