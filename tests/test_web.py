@@ -611,3 +611,34 @@ def test_only_the_latest_check_results_are_kept(client, ws, tmp_path, monkeypatc
     for _ in range(3):
         assert upload(client, [("d.docx", draft, "application/octet-stream")]).status_code == 200
     assert len(list((ws / ".assembler-web" / "checks").iterdir())) == 2  # the one kept and the newest
+
+
+def test_one_command_starts_the_page(ws):
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    env.pop("ASSEMBLER_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "assembler", "serve", "--port", str(port)], cwd=ws, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == f"assembler: serving {ws.resolve()} at http://127.0.0.1:{port}/ (Ctrl+C to stop)"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    assert response.status == 200 and "Ascent Series J" in response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -194,3 +194,26 @@ def test_variants_page_finishes_with_its_summary(page, server, tmp_path):
     assert progress.get_attribute("value") == progress.get_attribute("max") == "3"
     rows = page.locator("table.summary tbody tr")
     assert rows.count() == 3 and page.locator("table.summary").inner_text().count("ok") >= 3
+
+
+LABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((el) => !el.closest('template'))
+    .filter((el) => !((el.labels && el.labels.length) || el.getAttribute('aria-label')
+                     || (el.tagName === 'BUTTON' && el.textContent.trim())
+                     || (el.closest('fieldset') && el.type === 'checkbox' && el.closest('label'))))
+    .map((el) => el.name || el.id || el.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.parametrize("url", ["/", f"/deal/{SEED}", "/deal/variants/us-purchaser.yaml", "/check", "/variants"])
+def test_every_control_has_a_label_and_the_keyboard_reaches_the_content(page, url):
+    page.goto(url)
+    assert page.evaluate(LABELLED) == []
+    page.evaluate("document.getElementById('main').append(Object.assign(document.createElement('input'), {name: 'x'}))")
+    assert page.evaluate(LABELLED) == ["x"]  # the check sees an input without a label
+    page.reload()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
