@@ -218,8 +218,8 @@ def test_a_variant_keeps_only_what_differs_from_its_base(client, ws):
     assert text.startswith("# Variant: the Series J deal") and "extends: ../ascent-series-j.yaml" in text
     assert 'conversion_price: "0.20"' in text and "dividend_rate" not in text
     assert (ws / "termsheets" / SEED).read_text() == base_text
-    values["conversion_price"] = ["0.15"]  # the base's value again: the line goes
-    post_form(client, "/deal/variants/us-purchaser.yaml", values, then="save")
+    # the base's value again: the line goes
+    assert edit(client, "variants/us-purchaser.yaml", {"conversion_price": "0.15"}).status_code == 200
     assert "conversion_price" not in variant.read_text()
     assert str(load_termsheet(variant).conversion_price) == "0.15"
 
@@ -642,3 +642,17 @@ def test_one_command_starts_the_page(ws):
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def test_a_form_filled_in_before_another_save_is_refused_and_loses_nothing(client, ws):
+    variant = ws / "termsheets" / "variants" / "us-purchaser.yaml"
+    stale = form_of(client.get("/deal/variants/us-purchaser.yaml").text)
+    assert edit(client, SEED, {"dividend_rate": "9"}).status_code == 200  # the base, saved in another tab
+    before = variant.read_bytes()
+    stale["conversion_price"] = ["0.20"]
+    response = post_form(client, "/deal/variants/us-purchaser.yaml", stale, then="save")
+    assert response.status_code == 409 and "was changed after this page was opened" in response.text
+    assert variant.read_bytes() == before
+    assert str(load_termsheet(variant).dividend_rate) == "9"  # the other tab's change stands
+    fresh = edit(client, "variants/us-purchaser.yaml", {"conversion_price": "0.20"})
+    assert fresh.status_code == 200 and 'conversion_price: "0.20"' in variant.read_text()

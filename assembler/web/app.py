@@ -256,7 +256,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
             pass
         return page(request, "termsheet.html", http_status, deal_id=deal_id, path=ws.relative(path), fields=fields,
                     values=values, errors=errors, messages=messages, saved=saved, extends=extends, own=own, created=created,
-                    pdf_available=soffice_path() is not None)
+                    revision=tsform.revision(path), pdf_available=soffice_path() is not None)
 
     async def termsheet_get(request: Request) -> Response:
         deal_id = request.path_params["deal"]
@@ -297,6 +297,10 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
 
         def save():
             with lock:
+                if data.get("revision") != tsform.revision(path):
+                    raise Problems(["Not saved: this term sheet (or a term sheet it extends) was changed after this "
+                                    "page was opened, in another tab or editor. Open it again to see the "
+                                    "current values, then make your change."], 409)
                 text, changed = tsform.apply_changes(path, fields, posted)
                 if changed:
                     tsform.validate_text(path, text)
@@ -307,6 +311,8 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
 
         try:
             changed = await run_in_threadpool(save)
+        except Problems as exc:
+            return form_page(request, deal_id, path, posted, {}, exc.messages, exc.status)
         except AssemblerError as exc:
             errors, messages = _place(exc, posted, [])
             count = sum(len(v) for v in errors.values()) + len(messages)

@@ -198,6 +198,24 @@ def merged_values(path: Path, depth: int = 0) -> dict[str, Any]:
     return _merge(merged_values(base, depth + 1), own)
 
 
+def revision(path: Path) -> str:
+    """A fingerprint of the term sheet and every base it extends: a form posted against another
+    revision was filled in from values that have changed since."""
+    import hashlib
+
+    digest, seen = hashlib.sha256(), set()
+    current: Path | None = path
+    while current is not None and current.is_file() and current not in seen and len(seen) <= MAX_EXTENDS:
+        seen.add(current)
+        raw = current.read_bytes()
+        digest.update(hashlib.sha256(raw).digest())
+        try:
+            current = base_of(current, read_yaml(current))
+        except TermSheetError:
+            current = None
+    return digest.hexdigest()[:32]
+
+
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
