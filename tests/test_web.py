@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -541,7 +542,7 @@ def test_an_upload_without_a_stated_length_is_refused(client):
     assert response.status_code == 411
 
 
-@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed")
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
 def test_build_with_pdfs_links_them(client, ws):
     response = post_form(client, f"/build/{SEED}", {}, pdf="1")
     assert response.status_code == 200
@@ -656,3 +657,29 @@ def test_a_form_filled_in_before_another_save_is_refused_and_loses_nothing(clien
     assert str(load_termsheet(variant).dividend_rate) == "9"  # the other tab's change stands
     fresh = edit(client, "variants/us-purchaser.yaml", {"conversion_price": "0.20"})
     assert fresh.status_code == 200 and 'conversion_price: "0.20"' in variant.read_text()
+
+
+def test_a_deal_with_many_closings_saves(client, ws):
+    import datetime as dt
+
+    values = form_of(client.get(f"/deal/{SEED}").text)
+    for key in [k for k in values if k.startswith("closings[")]:
+        del values[key]
+    start = dt.date(2015, 9, 18)
+    for i in range(1, 301):
+        values[f"closings[{i}].date"] = [(start + dt.timedelta(days=i - 1)).isoformat()]
+        values[f"closings[{i}].shares"] = ["10"]
+    response = post_form(client, f"/deal/{SEED}", values, then="save")
+    assert response.status_code == 200, response.text[:500]
+    ts = load_termsheet(ws / "termsheets" / SEED)
+    assert len(ts.closings) == 300 and ts.closings_total_shares == ts.purchase.shares
+
+
+def test_a_workspace_whose_folders_lead_outside_it_is_refused_at_start(ws, tmp_path, capsys):
+    from assembler.cli import main
+
+    shutil.move(str(ws / "termsheets"), str(tmp_path / "elsewhere"))
+    os.symlink(tmp_path / "elsewhere", ws / "termsheets")
+    assert main(["serve", "--workspace", str(ws)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "leads outside the workspace" in err

@@ -291,7 +291,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
     async def termsheet_post(request: Request) -> Response:
         deal_id = request.path_params["deal"]
         path = sheet_or_404(deal_id)
-        data = await _form(request)
+        data = await _form(request, max_fields=tsform.MAX_ROWS * 4 + 500)
         posted = tsform.parse_form(fields, data)
         lock = ws.lock(path)
 

@@ -100,7 +100,11 @@ class Workspace:
         self.gate = BuildGate()
         self._findings: dict[tuple, dict[str, int]] = {}
         for folder in (self.termsheets, self.output):
-            self._within(folder, self.root)
+            try:
+                self._within(folder, self.root)
+            except Refused:
+                raise AssemblerError(Problem(Location(str(folder)), f"leads outside the workspace {self.root}; "
+                                             "the page reads and writes only inside it")) from None
 
     @staticmethod
     def _within(path: Path, root: Path) -> Path:
