@@ -464,6 +464,11 @@ def test_requests_for_another_host_name_are_refused(ws):
     with TestClient(create_app(ws, allowed_hosts=["127.0.0.1", "localhost"]), base_url="http://127.0.0.1") as c:
         assert c.get("/").status_code == 200
         assert c.get("/", headers={"host": "attacker.example"}).status_code == 400
+        assert c.get("/", headers={"host": "localhost:8000"}).status_code == 200
+        assert c.get("/", headers={"host": "127.0.0.1.attacker.example"}).status_code == 400
+    with TestClient(create_app(ws, allowed_hosts=["[::1]"]), base_url="http://[::1]:8000") as c:
+        assert c.get("/").status_code == 200
+        assert c.get("/", headers={"host": "[::2]:8000"}).status_code == 400
 
 
 def test_pages_carry_security_headers_and_load_nothing_from_elsewhere(client):

@@ -28,7 +28,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -79,13 +78,18 @@ class Problems(Exception):
 class Security:
     """An ASGI middleware: the token (when one is set) and the CSRF cookie."""
 
-    def __init__(self, app, token: str | None) -> None:
+    def __init__(self, app, token: str | None, hosts: list[str] | None = None) -> None:
         self.app, self.token = app, token
+        self.hosts = None if hosts is None else {h.lower() for h in hosts}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
+        if self.hosts is not None and host_name(request.headers.get("host", "")) not in self.hosts:
+            response = HTMLResponse("<!doctype html><p>This page answers only to the address "
+                                    "<code>assembler serve</code> printed.</p>", 400)
+            return await response(scope, receive, send)
         if self.token:
             given = request.query_params.get("token")
             if given is not None and hmac.compare_digest(given.encode(), self.token.encode()) \
@@ -123,6 +127,14 @@ class Security:
             await send(message)
 
         return await self.app(scope, receive, send_with_cookie)
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, without its port: ``127.0.0.1:8000`` -> ``127.0.0.1``, ``[::1]:80`` -> ``[::1]``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[:header.find("]") + 1] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def _check_csrf(request: Request, posted: str | None) -> None:
@@ -564,8 +576,7 @@ def create_app(workspace: Path | str = ".", *, termsheets: Path | None = None, o
         Route("/variants/{job}", variants_job),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    hosts = allowed_hosts if allowed_hosts is not None else ["*"]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts), Middleware(Security, token=token)]
+    middleware = [Middleware(Security, token=token, hosts=allowed_hosts)]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error,
                                                                                    Exception: internal_error})
     app.state.workspace = ws
@@ -585,7 +596,7 @@ def serve(workspace: Path, host: str = "127.0.0.1", port: int = 8000, token: str
     workspace = Path(workspace)
     if not workspace.is_dir():
         raise AssemblerError(Problem(Location(str(workspace)), "workspace folder not found"))
-    hosts = None if not loopback else ["127.0.0.1", "localhost", "[::1]", "::1", host]
+    hosts = None if not loopback else ["127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host]
     app = create_app(workspace, token=token, allowed_hosts=hosts, jobs=jobs)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={quote(token)}" if token else "")
