@@ -83,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     lb.add_argument("--all", action="store_true", help="print unnumbered paragraphs too")
     _size_option(lb)
 
+    sv = sub.add_parser("serve", help="serve the local web page: edit term sheets, build, check drafts, "
+                                      "build variants (needs the 'web' extra)")
+    sv.add_argument("--workspace", type=Path, default=Path("."), metavar="DIR",
+                    help="folder holding termsheets/ and output/ (default: the current folder)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine "
+                                                        "only; any other needs --token)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--token", default=None, help="access token every request must carry (default: the "
+                                                  "ASSEMBLER_TOKEN environment variable)")
+    sv.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                    help="worker processes for the variants page (default: one per core)")
+
     d = sub.add_parser("dump", help="print a .docx template's text with its tags, one paragraph a line "
                                     "(usable as a git textconv driver)")
     d.add_argument("file", type=Path, metavar="FILE")
@@ -105,16 +117,13 @@ def _use_libraries(args) -> None:
     """Libraries named on the command line, for this process and its batch workers."""
     import os
 
-    from assembler.termsheet.load import LIBRARY_ENV
+    from assembler.termsheet.load import use_libraries
 
     if getattr(args, "max_paragraphs", None):
         from assembler.docmodel.ooxml import MAX_PARAGRAPHS_ENV
 
         os.environ[MAX_PARAGRAPHS_ENV] = str(args.max_paragraphs)
-    folders = [str(p) for p in getattr(args, "library", [])]
-    if folders:
-        previous = [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
-        os.environ[LIBRARY_ENV] = os.pathsep.join(previous + folders)
+    use_libraries(getattr(args, "library", []))
 
 
 def _cmd_build(args) -> int:
@@ -302,6 +311,17 @@ def _cmd_redline(args) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args) -> int:
+    try:
+        from assembler.web.app import serve
+    except ImportError as exc:
+        raise AssemblerError(Problem(Location("serve"), f"the web page needs its optional dependencies "
+                                     f"({exc.name} is missing): pip install 'assembler[web]'")) from None
+    if not 0 < args.port < 65536:
+        raise AssemblerError(Problem(Location("--port"), f"must be from 1 to 65535, got {args.port}"))
+    return serve(args.workspace, args.host, args.port, args.token, args.jobs)
+
+
 def _cmd_labels(args) -> int:
     from assembler.docmodel.labels import label_package, render_labels, render_verification, verify
     from assembler.docmodel.ooxml import read_package
@@ -316,7 +336,7 @@ def _cmd_labels(args) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "schema": _cmd_schema, "dump": _cmd_dump, "redline": _cmd_redline,
-            "batch": _cmd_batch, "labels": _cmd_labels}
+            "batch": _cmd_batch, "labels": _cmd_labels, "serve": _cmd_serve}
 
 
 def _inputs_of(args) -> str:

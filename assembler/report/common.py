@@ -41,21 +41,29 @@ def excerpt(text: str, snippet: str, context: int = EXCERPT_CONTEXT, offset: int
     """*snippet* with up to *context* characters either side, on one line: '…set forth in «Section IV.G».'
 
     With *offset* (where the snippet starts in *text*) the excerpt shows that occurrence."""
+    head, snip, tail = excerpt_parts(text, snippet, context, offset)
+    return f"{head}«{snip}»{tail}" if snip is not None else head
+
+
+def excerpt_parts(text: str, snippet: str, context: int = EXCERPT_CONTEXT,
+                  offset: int = -1) -> tuple[str, str | None, str]:
+    """The excerpt as (text before, the snippet, text after); the snippet is None when it is not
+    in the text (the first part then holds what is shown)."""
     if snippet and offset >= 0 and text[offset:offset + len(snippet)] == snippet:
         start, end = max(0, offset - context), min(len(text), offset + len(snippet) + context)
         one_line = lambda piece: re.sub(r"\s+", " ", piece)  # noqa: E731
         head = ("…" if start else "") + one_line(text[start:offset])
         tail = one_line(text[offset + len(snippet):end]) + ("…" if end < len(text) else "")
-        return f"{head}«{one_line(snippet)}»{tail}"
+        return head, one_line(snippet), tail
     flat = " ".join(text.split())
     snip = " ".join(snippet.split())
     at = flat.find(snip) if snip else -1
     if at < 0:
-        return snip or (flat[: 2 * context] + ("…" if len(flat) > 2 * context else ""))
+        return snip or (flat[: 2 * context] + ("…" if len(flat) > 2 * context else "")), None, ""
     start, end = max(0, at - context), min(len(flat), at + len(snip) + context)
     head = ("…" if start else "") + flat[start:at]
     tail = flat[at + len(snip):end] + ("…" if end < len(flat) else "")
-    return f"{head}«{snip}»{tail}"
+    return head, snip, tail
 
 
 def place(finding: Finding, package: Package | None = None) -> str:

@@ -497,6 +497,14 @@ LIBRARY_ENV = "ASSEMBLER_LIBRARY"
 _FIELD_LINE = re.compile(r"^(?:%s)\s*:" % "|".join(sorted([*TermSheet.model_fields, EXTENDS])), re.M)
 
 
+def use_libraries(folders) -> None:
+    """Name *folders* as libraries a base term sheet may come from, for this process and its workers."""
+    previous = [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
+    added = [str(f) for f in folders if str(f) not in previous]
+    if added:
+        os.environ[LIBRARY_ENV] = os.pathsep.join(previous + added)
+
+
 def allowed_roots(top: str) -> list[str]:
     """Folders a base term sheet may lie in: the top term sheet's folder tree, the folder assembler
     runs in, and every library folder named (``--library``, or ``ASSEMBLER_LIBRARY``)."""

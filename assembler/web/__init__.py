@@ -1,0 +1,1 @@
+"""The local web page (`assembler serve`): needs the optional ``web`` dependencies."""
