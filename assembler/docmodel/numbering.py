@@ -138,19 +138,11 @@ _INT_RANGE = 2 ** 31
 
 
 def _int(element: etree._Element | None, default: int | None = None) -> int | None:
-    if element is None:
-        return default
-    text = element.get(_VAL, "")
-    if len(text) > 12:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        return default
-    return value if -_INT_RANGE <= value < _INT_RANGE else default
+    """The ``w:val`` of *element* as a number; *default* when absent or not a 32-bit number."""
+    return default if element is None else _int_attr(element.get(_VAL, ""), default)
 
 
-def _int_attr(text: str, default: int) -> int:
+def _int_attr(text: str, default: int | None) -> int | None:
     """An integer attribute (w:ilvl): *default* when it is not a 32-bit number."""
     if len(text) > 12:
         return default
