@@ -83,6 +83,19 @@ def test_the_seeds_misdirected_references_are_flagged(fixture):
 
 
 @pytest.mark.parametrize("fixture", SEED_FIXTURES)
+def test_the_seeds_broken_lists_and_double_definitions_are_flagged_and_nothing_the_fixture_made(fixture):
+    _code, report = check_json(str(FIXTURES / fixture), "--select", "enum,defs.conflict,defs.variant,leftovers")
+    found = Counter(f["code"] for f in report["findings"])
+    # "(b) conflict with" after a first item with no (a); "(i) delivery" with no (ii); Trading Day and
+    # Trading Market defined in other words by the glossary and by the certificate
+    assert found["enum.sequence"] == 2 and found["defs.conflict"] == 2, found
+    # the seed is lower case: a case variant or an unbalanced quotation would be the fixture's, not the seed's
+    variants = [f["snippet"] for f in report["findings"] if f["code"] == "defs.variant"]
+    assert variants == ["Certificate of Designation"], variants
+    assert not [f for f in report["findings"] if f["code"].startswith("leftovers")], found
+
+
+@pytest.mark.parametrize("fixture", SEED_FIXTURES)
 def test_the_reports_are_byte_for_byte_reproducible(fixture):
     for fmt in ("json", "text"):
         runs = [run_cli("check", str(FIXTURES / fixture), "--termsheet", str(SEED_TERMSHEET), "--format", fmt)
