@@ -485,8 +485,13 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
     return out
 
 
+# each alternative of _INCORPORATES holds one of these words: a paragraph without any is not searched
+_INCORPORATES_WORDS = ("capitali", "incorporat", "standard", "amendment")
+
+
 def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
-    return any(_INCORPORATES.search(p.text) for p in paragraphs)
+    return any(_INCORPORATES.search(p.text) for p in paragraphs
+               if any(w in p.text.lower() for w in _INCORPORATES_WORDS))
 
 
 def _name_goes_on(after: str) -> bool:
@@ -502,9 +507,10 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
     inside_known = " | ".join(f" {t} " for t in known)
+    borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     for doc in ctx.package.documents:
-        if _incorporates_terms(doc.paragraphs):
+        if id(doc) in borrowing:
             continue
         reported: set[str] = set()
         for p in doc.paragraphs:
@@ -544,7 +550,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
     yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start,
-                               lambda doc: _incorporates_terms(doc.paragraphs))
+                               lambda doc: id(doc) in borrowing)
 
 
 
