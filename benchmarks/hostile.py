@@ -25,11 +25,9 @@ import os
 import random
 import re
 import resource
-import select
 import shutil
 import signal
 import stat
-import subprocess
 import sys
 import tempfile
 import time

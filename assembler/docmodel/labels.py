@@ -178,15 +178,13 @@ def verify(package: Package) -> Verification:
     for part, root in stories(package):
         for f in iter_fields(root):
             m = _REF_RE.match(f.instruction)
-            if f.kind == "TOC":
-                continue
-            if not m:
-                continue
+            holder = where.get(id(f.paragraph))
+            if not m or holder is None:
+                continue  # not a REF field, or one in a text box's fallback copy (not displayed)
             name = m.group(1)
             target = targets.get(name)
-            holder = where.get(id(f.paragraph))
             switches = _switches(f.instruction)
-            if target is None or holder is None or not switches & {"\\w", "\\r", "\\n"}:
+            if target is None or not switches & {"\\w", "\\r", "\\n"}:
                 skipped += 1
                 continue
             checked += 1

@@ -14,7 +14,7 @@ first numbered paragraph and by the terms it defines as itself ('"Standard Terms
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
