@@ -169,7 +169,16 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
     # its recorded hash, so a hand edit to it is still caught next time.
     kept_hashes = {n: h for n, h in (previous or {}).get("outputs", {}).items()
                    if n not in outputs and (out_dir / n).exists()}
-    outdir.begin(out_dir, {**(unfinished or {}), **hashes})
+    # The redlines are made and written before any output is replaced, and their hashes recorded
+    # with the outputs': a build killed while replacing files leaves every redline in place (the
+    # next build keeps it: those files are then its own), and one killed earlier leaves the old
+    # outputs, from which the next build makes the redlines again.
+    redlines = make_redlines(out_dir, plan, outputs, result)
+    redline_hashes = {target.relative_to(out_dir).as_posix(): manifest.sha256(data)
+                      for target, data in redlines.values()}
+    outdir.begin(out_dir, {**(unfinished or {}), **hashes, **redline_hashes})
+    for target, data in redlines.values():
+        atomic_write(target, data)
     for name in plan.edited:
         kept = manifest.edited_copy_name(out_dir, name)
         os.replace(out_dir / name, kept)
@@ -181,40 +190,46 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
             continue
         atomic_write(path, data)
         result.written.append(name)
-    write_redlines(result, plan)
-    redline_hashes = {}
-    for target, _lines in result.redlines.values():  # a hand edit to a redline is protected like any output
-        with contextlib.suppress(OSError):
-            redline_hashes[target.relative_to(out_dir).as_posix()] = manifest.sha256(target.read_bytes())
-    manifest.write_manifest(out_dir, inputs, {**kept_hashes, **hashes, **redline_hashes})
+    # A redline an interrupted build wrote (recorded in its unfinished record) stays protected.
+    carried = {n: h for n, h in (unfinished or {}).items() if n.startswith("redlines/") and n not in redline_hashes
+               and _hash_of(out_dir / n) == h}
+    manifest.write_manifest(out_dir, inputs, {**kept_hashes, **carried, **hashes, **redline_hashes})
     outdir.finish(out_dir)
     return result
 
 
-def write_redlines(result: BuildResult, plan) -> None:
-    """redlines/<name>.redline.docx: each rewritten document against its previous build (or the
-    hand-edited copy it replaced), with a summary of the sections whose text changed."""
-    from assembler.redline import redline
+def make_redlines(out_dir: Path, plan, outputs: dict[str, bytes], result: BuildResult) -> dict[str, tuple[Path, bytes]]:
+    """redlines/<name>.redline.docx for each output that changes: the new version against the
+    previous build's (or against the hand-edited copy it replaces), with a summary of the sections
+    whose text changed. Returns name -> (target, bytes); nothing is written here."""
+    from assembler.docmodel.ooxml import read_package
+    from assembler.redline import compare
 
-    folder = result.out_dir / "redlines"
-    for name, path in result.files.items():
-        target = folder / f"{Path(name).stem}.redline.docx"
-        if name in result.kept:
-            old = result.kept[name]
-        elif name in plan.previous and name in result.written:
-            old = None
+    made = {}
+    folder = out_dir / "redlines"
+    for name, data in outputs.items():
+        if name in plan.edited:
+            old = None  # the hand-edited file, still in place
+        elif name in plan.previous and plan.previous[name] != data:
+            old = plan.previous[name]
         else:
             continue
-        with tempfile.TemporaryDirectory(prefix="assembler-redline-") as tmp:
-            if old is None:
-                old = Path(tmp) / name
-                old.write_bytes(plan.previous[name])
-            try:
-                summary = redline(old, path, target)
-            except DocumentError as exc:  # e.g. a hand-edited copy Word can no longer open
-                result.notes.append(f"no redline for {name}: {exc}")
-                continue
+        target = folder / f"{Path(name).stem}.redline.docx"
+        try:
+            red, summary = compare(read_package(out_dir / name, old), read_package(out_dir / name, data))
+        except DocumentError as exc:  # e.g. a hand-edited copy Word can no longer open
+            result.notes.append(f"no redline for {name}: {exc}")
+            continue
+        made[name] = (target, red)
         result.redlines[name] = (target, summary.describe())
+    return made
+
+
+def _hash_of(path: Path) -> str | None:
+    try:
+        return manifest.sha256(path.read_bytes())
+    except OSError:
+        return None
 
 
 def run_check(result: BuildResult, ts) -> None:

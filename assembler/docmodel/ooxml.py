@@ -303,13 +303,15 @@ def _unsafe_part_name(name: str) -> bool:
             or any(seg in ("..", ".") for seg in name.split("/")))
 
 
-def read_package(path: str | Path) -> Package:
+def read_package(path: str | Path, blob: bytes | None = None) -> Package:
     """Read a .docx into a :class:`Package`, refusing non-files, .doc, non-zips, damage and zip bombs.
 
     This is the one reader of .docx files: every command (and every template) comes through it, so
-    any damage is one ``DocumentError`` naming the file and, where it lies in one, the part."""
+    any damage is one ``DocumentError`` naming the file and, where it lies in one, the part.
+    *blob*: the file's bytes, already in memory (*path* then only names it)."""
     path = Path(path)
-    blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
+    if blob is None:
+        blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
     package = Package(path, read_parts(path, blob))
     _check_size(package)
     for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
