@@ -17,9 +17,11 @@ from pathlib import Path
 from docx import Document
 
 from assembler import manifest, outdir
+from assembler.docmodel.numbering import NumberingEngine
 from assembler.errors import DocumentError, Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context, series_name
 from assembler.render.engine import load_template
+from assembler.render import toc
 from assembler.render.package import combine
 from assembler.render.write import atomic_write, docx_bytes
 from assembler.termsheet import load_termsheet
@@ -99,6 +101,12 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
                 for key, r in rendered.items()}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
                    engine=r.template.numbering_engine) for key, r in rendered.items()])
+    pages = {}  # the table of contents, when the term sheet asks for one: page numbers from LibreOffice
+    for key, r in rendered.items():
+        entries = toc.fill(r.body, r.template.numbering_engine)
+        if entries:
+            pages[key] = toc.page_numbers(templates[key].pack(r), entries)
+            toc.set_pages(entries, pages[key])
     subject, dated = document_subject(ts), dt.datetime.combine(ts.effective_date, dt.time())
     out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})",
                                                  subject=subject, company=ts.company.name,
@@ -107,6 +115,10 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     if combined:
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         resolve([_story("package", package, template_of)])
+        if "agreement" in pages:  # the agreement opens the package: its pages are numbered alike
+            story = _story("package", package, template_of)
+            toc.set_pages(toc.fill(package.element.body, NumberingEngine(story.numbering, story.styles)),
+                          pages["agreement"])
         package.core_properties.title = f"Deal package ({ts.deal_name})"
         package.core_properties.subject = subject
         out[PACKAGE_OUTPUT] = docx_bytes(package, dated)

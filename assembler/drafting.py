@@ -4,7 +4,8 @@ One paragraph per line, ``CODE|text``. Codes: T title, C centred, B body, N body
 1-4 numbered levels (I. / A. / 1. / (a)), R recital (A., B.), D glossary definition, S signature
 line, J paragraph-level Jinja tag, H body text in Word's "heading 2" style (as many forms set their
 clauses), PB page break, SIG signature pages (a new page and section whose footer is the legend given),
-COVER end of a cover page (its own section, with no page number). Inline: **bold**, __underline__,
+COVER end of a cover page (its own section, with no page number), TOC a table of contents (the
+field, which the build fills, and the end of its section, paged i, ii...). Inline: **bold**, __underline__,
 //italic//. Straight quotes become typographic ones outside Jinja tags.
 
 With ``literal=True`` the list labels are typed into the text ("II.<tab>") instead of being
@@ -233,8 +234,9 @@ def add_runs(paragraph, text: str) -> None:
             paragraph.add_run(piece)
 
 
-def add_footer(section, before_page: str) -> None:
-    """The page-number footer of *section* ("Exhibit 1-" *before_page*), numbering restarting at 1."""
+def add_footer(section, before_page: str, fmt: str | None = None) -> None:
+    """The page-number footer of *section* ("Exhibit 1-" *before_page*), numbering restarting at 1
+    (in Word's number format *fmt*, e.g. lowerRoman; arabic by default)."""
     footer = section.footer
     footer.is_linked_to_previous = False
     para = footer.paragraphs[0]
@@ -244,7 +246,8 @@ def add_footer(section, before_page: str) -> None:
     para._p.append(parse_xml(
         f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
     sect_pr = section._sectPr
-    pg = parse_xml(f'<w:pgNumType {nsdecls("w")} w:start="1"/>')
+    fmt_attr = f' w:fmt="{fmt}"' if fmt else ""
+    pg = parse_xml(f'<w:pgNumType {nsdecls("w")}{fmt_attr} w:start="1"/>')
     cols = sect_pr.find(qn("w:cols"))
     if cols is not None:
         cols.addprevious(pg)
@@ -259,6 +262,32 @@ def add_legend_footer(section, legend: str) -> None:
     para = footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para.add_run(legend).italic = True
+
+
+# The table of contents: the entries' styles (Word's own "toc 1" and "toc 2": the label, a tab,
+# the heading, a dotted tab to the page number at the right margin) and the field the build fills.
+TOC_LEVELS = ((1, 0, 720), (2, 720, 720))  # (level, left indent, hanging indent) in twips
+
+
+def add_toc_field(doc) -> None:
+    """A TOC field over the agreement's TC entries (levels 1 and 2), to be filled by the build."""
+    from assembler.render.toc import TOC_INSTRUCTION
+
+    ids = {s.style_id for s in doc.styles}
+    for level, left, hanging in TOC_LEVELS:
+        if f"TOC{level}" in ids:
+            continue
+        style = paragraph_style(doc, f"TOC{level}", f"toc {level}", space_after=6, left=Twips(left + hanging),
+                                first_line=Twips(-hanging))
+        style.element.get_or_add_pPr().append(parse_xml(
+            f'<w:tabs {nsdecls("w")}><w:tab w:val="left" w:pos="{left + hanging}"/>'
+            f'<w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs>'))
+    para = doc.add_paragraph(style=doc.styles["toc 1"])
+    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>'))
+    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{TOC_INSTRUCTION}</w:instrText></w:r>'))
+    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
+    para.add_run("[The table of contents is made when the agreement is built.]")
+    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
 
 
 def _literal_label(counters: list[int], level: int) -> str:
@@ -306,6 +335,12 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
             kinds[-1] = ("cover", "")
             kinds.append(("main", ""))
             continue
+        if code == "TOC":
+            add_toc_field(doc)
+            doc.add_section(WD_SECTION.NEW_PAGE)
+            kinds[-1] = ("toc", "")
+            kinds.append(("main", ""))
+            continue
         if code not in style_for:
             raise ValueError(f"{source}:{lineno}: unknown paragraph code {code!r}")
         para = doc.add_paragraph(style=styles_by_id[style_for[code]])
@@ -329,6 +364,10 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
                 add_header(section, header)
         elif kind == "legend":
             add_legend_footer(section, text)
+        elif kind == "toc":
+            add_footer(section, "", fmt="lowerRoman")
+            if header:
+                add_header(section, header)
         else:                                   # a cover page: centred on the page, no page number
             section.footer.is_linked_to_previous = False
             grid = section._sectPr.find(qn("w:docGrid"))

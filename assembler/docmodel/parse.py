@@ -608,6 +608,11 @@ def _style_names(styles_root) -> dict[str, str]:
     return names
 
 
+def is_toc_entry(para) -> bool:
+    """A table of contents line (Word's "toc 1".. styles): it repeats a heading and its label."""
+    return (para.style or "").lower().startswith("toc")
+
+
 def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     ppr = next(p.iterchildren(_PPR), None)
     if ppr is None:
@@ -741,7 +746,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
             continue
         text = para.text
         stripped = text.strip()
-        in_toc = (para.style or "").lower().startswith("toc")  # a table of contents entry names a title
+        in_toc = is_toc_entry(para)  # a table of contents entry names a title
         title = _TITLE_RE.match(text) if para.list_label is None and len(stripped) < 120 and not in_toc else None
         if title:
             word, ident = title.group("word").lower(), title.group("id")

@@ -131,6 +131,7 @@ def deal_values(ts) -> dict[str, Any]:
             "markets": words.join_or(list(ts.trading.markets)),
         },
         "cover_page": ts.cover_page,
+        "table_of_contents": ts.table_of_contents,
         "draft": None if ts.draft is None else {
             "date": words.long_date(ts.draft.date),
             "version": str(ts.draft.version),

@@ -559,6 +559,9 @@ class TermSheet(_Model):
     trading: Trading
     lookback: Lookback
     cover_page: Flag = Field(default=False, description="Optional: a cover page before the agreement.")
+    table_of_contents: Flag = Field(
+        default=False, description="Optional: a table of contents of the agreement's articles and sections, "
+        "with their page numbers (laid out by LibreOffice, which the build then needs).")
     draft: DraftLegend | None = Field(
         default=None, description="Optional: a draft legend in the header of every page; leave out "
         "for the execution version.")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Document, Paragraph
+from assembler.docmodel.parse import is_toc_entry
 
 _ROMANS = ("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx xxi xxii xxiii xxiv xxv").split()
 ROMAN = {r: i + 1 for i, r in enumerate(_ROMANS)}
@@ -215,8 +216,8 @@ def _typed_paragraphs(ctx: Context, paragraphs: list[Paragraph]) -> Iterator[Fin
     groups: dict[tuple[int, int | None], list[tuple[Paragraph, Token]]] = {}
     position = {id(p): i for i, p in enumerate(paragraphs)}
     for p in paragraphs:
-        if not p.literal or p.part != "body":
-            continue
+        if not p.literal or p.part != "body" or is_toc_entry(p):
+            continue  # a table of contents repeats the labels of the paragraphs it lists
         token = _typed_label(p)
         if token is not None:
             groups.setdefault((id(p.parent), p.level), []).append((p, token))

@@ -15,7 +15,7 @@ from assembler.docmodel.model import (
     Definition, Document, Package, Paragraph, RefField, Reference, lookup_number, normalise_number,
     number_components,
 )
-from assembler.docmodel.parse import find_references
+from assembler.docmodel.parse import find_references, is_toc_entry
 from assembler.docmodel.places import section_name
 
 _ERROR_TEXT = re.compile(
@@ -619,7 +619,7 @@ def _opening_paragraphs(package: Package, document: Document, para: Paragraph) -
         key = next((k for k, o in owner.outlines.items() if o is main[1]), None)
     out = []
     for p in owner.paragraphs:
-        if p.part != "body" or p.exhibit != key:
+        if p.part != "body" or p.exhibit != key or is_toc_entry(p):
             continue
         if p.number is not None:
             break

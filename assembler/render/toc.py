@@ -1,0 +1,251 @@
+"""The agreement's table of contents: a real Word TOC field whose entries and page numbers are right
+when the file opens.
+
+The template holds the field with a placeholder (see ``drafting.add_toc_field``). The build fills it
+in two steps:
+
+1. :func:`fill` marks each article and section heading (the bold or underlined words that open a
+   level 1 or level 2 paragraph) with a ``_Toc`` bookmark and a TC field ("II. Purchase and Sale",
+   level 1), and puts in the field's place one entry paragraph for each: its number as Word shows
+   it, a tab, the heading, a dotted tab and a PAGEREF field to the bookmark, all one hyperlink, as
+   Word writes a TOC with ``\\h``. The headings are run into their paragraphs' text, so the TOC is
+   built from TC fields (``\\f``), not outline levels: Word's own update (F9) then lists the same
+   headings instead of whole paragraphs.
+2. :func:`page_numbers` lays the document out with LibreOffice, reads the PDF's pages and finds the
+   page on which each heading stands, as its footer numbers it; :func:`set_pages` writes those
+   numbers into the PAGEREF fields. Only digits change, in right-aligned tabs, so the layout holds.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from assembler.docmodel.ooxml import qn
+from assembler.errors import DocumentError, Location, Problem
+
+TOC_INSTRUCTION = ' TOC \\f \\l "1-2" \\h \\z '
+HEADING_STYLES = {"SPALevel1": 1, "SPALevel2": 2}
+_P, _R, _T, _PPR, _RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:pPr"), qn("w:rPr")
+_INSTR, _FLD = qn("w:instrText"), qn("w:fldChar")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@dataclass
+class Entry:
+    level: int
+    label: str          # as Word shows it, e.g. "II." or "A."
+    heading: str        # e.g. "Purchase and Sale"
+    bookmark: str       # _Toc...
+    page_runs: list     # the w:r holding the PAGEREF field's cached page number
+
+
+def placeholder(body) -> list[etree._Element]:
+    """The paragraphs the template's TOC field spans (the build's own field, however Word left its
+    result: one placeholder paragraph or a table of entries); none when the body has no such field."""
+    want = " ".join(TOC_INSTRUCTION.split())
+    for instr in body.iter(_INSTR):
+        if " ".join((instr.text or "").split()) != want:
+            continue
+        first = instr.getparent().getparent()
+        if first.tag != _P:
+            return []
+        spanned, depth = [], 0
+        for p in [first, *first.itersiblings(_P)]:
+            spanned.append(p)
+            for fld in p.iter(_FLD):
+                kind = fld.get(qn("w:fldCharType"))
+                depth += kind == "begin"
+                depth -= kind == "end"
+                if depth == 0 and kind == "end":
+                    return spanned
+        return spanned[:1]
+    return []
+
+
+def _style(p) -> str | None:
+    ppr = p.find(_PPR)
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    return style.get(qn("w:val")) if style is not None else None
+
+
+def _formatted(run) -> bool:
+    rpr = run.find(_RPR)
+    return rpr is not None and (rpr.find(qn("w:b")) is not None or rpr.find(qn("w:u")) is not None)
+
+
+def _heading_runs(p) -> list:
+    """The bold or underlined runs that open *p* (its run-in heading), skipping bookmarks and empty runs."""
+    runs = []
+    for child in p:
+        if child.tag == _PPR or child.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
+            continue
+        if child.tag == _R and len(child) == sum(c.tag in (_T, _RPR) for c in child) \
+                and not "".join(t.text or "" for t in child.iter(_T)):
+            continue  # an empty run (where a template's anchor was)
+        if child.tag != _R or not _formatted(child) or child.find(_T) is None:
+            break
+        runs.append(child)
+    return runs
+
+
+def _run(rpr, *children) -> etree._Element:
+    r = etree.Element(_R)
+    if rpr is not None:
+        r.append(rpr)
+    r.extend(children)
+    return r
+
+
+def _el(tag: str, text: str | None = None, **attrs) -> etree._Element:
+    e = etree.Element(qn(tag))
+    for k, v in attrs.items():
+        e.set(qn(f"w:{k}"), v)
+    if text is not None:
+        e.text = text
+        if text != text.strip():
+            e.set(_XML_SPACE, "preserve")
+    return e
+
+
+def _field(instruction: str, cached: str | None) -> list:
+    """The runs of a complex field: begin, instruction, and (with *cached*) separate, result; end."""
+    runs = [_run(None, _el("w:fldChar", fldCharType="begin")), _run(None, _el("w:instrText", instruction))]
+    if cached is not None:
+        runs += [_run(None, _el("w:fldChar", fldCharType="separate")), _run(None, _el("w:t", cached))]
+    return runs + [_run(None, _el("w:fldChar", fldCharType="end"))]
+
+
+def fill(body, engine) -> list[Entry]:
+    """Put the table of contents in place of the template's TOC field (see the module docstring).
+
+    *engine*: the agreement's NumberingEngine, for the labels as Word shows them. Returns the
+    entries, whose page numbers :func:`set_pages` fills; none when the body has no TOC field."""
+    spanned = placeholder(body)
+    if not spanned:
+        return []
+    holder = spanned[0]
+    paragraphs = list(body.iter(_P))
+    labels = dict(zip(map(id, paragraphs), engine.label_paragraphs(paragraphs)))
+    ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
+    next_id = max(ids, default=0) + 1
+    entries: list[Entry] = []
+    after = False
+    for p in paragraphs:
+        if p is holder:
+            after = True
+            continue
+        level = HEADING_STYLES.get(_style(p))
+        label = labels.get(id(p))
+        runs = _heading_runs(p) if after and level and label is not None else []
+        heading = "".join(t.text or "" for r in runs for t in r.iter(_T)).strip().rstrip(".").strip()
+        if not heading:
+            continue
+        bookmark = f"_Toc{next_id:09d}"
+        start = _el("w:bookmarkStart", id=str(next_id), name=bookmark)
+        runs[0].addprevious(start)
+        end = _el("w:bookmarkEnd", id=str(next_id))
+        runs[-1].addnext(end)
+        next_id += 1
+        tc = _field(f' TC "{label.text} {heading}" \\l {level} ', None)
+        for r in reversed(tc):
+            end.addnext(r)
+        entries.append(Entry(level, label.text, heading, bookmark, []))
+    if not entries:
+        raise DocumentError(Problem(Location("table of contents"),
+                                    "the agreement has no article or section headings to list"))
+    new = [_entry_paragraph(e) for e in entries]
+    first_ppr = new[0].find(_PPR)
+    for r in reversed(_field(TOC_INSTRUCTION, None)[:2] + [_run(None, _el("w:fldChar", fldCharType="separate"))]):
+        first_ppr.addnext(r)
+    new[-1].append(_run(None, _el("w:fldChar", fldCharType="end")))
+    for p in new:
+        holder.addprevious(p)
+    for p in spanned:
+        p.getparent().remove(p)
+    return entries
+
+
+def _entry_paragraph(entry: Entry) -> etree._Element:
+    p = _el("w:p")
+    ppr = _el("w:pPr")
+    ppr.append(_el("w:pStyle", val=f"TOC{entry.level}"))
+    p.append(ppr)
+    link = _el("w:hyperlink", anchor=entry.bookmark, history="1")
+    link.extend([_run(None, _el("w:t", entry.label)), _run(None, _el("w:tab")),
+                 _run(None, _el("w:t", entry.heading)), _run(None, _el("w:tab"))])
+    page = _field(f" PAGEREF {entry.bookmark} \\h ", "0")
+    entry.page_runs = [page[3]]
+    link.extend(page)
+    p.append(link)
+    return p
+
+
+def set_pages(entries: list[Entry], pages: list[str]) -> None:
+    for entry, page in zip(entries, pages, strict=True):
+        for run in entry.page_runs:
+            run.find(_T).text = page
+
+
+# ---------------------------------------------------------------------------------------------
+# Page numbers, from LibreOffice's layout
+
+
+def _tools() -> tuple[str, str]:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pdftotext = shutil.which("pdftotext")
+    if not soffice or not pdftotext:
+        raise DocumentError(Problem(Location("table_of_contents"),
+                                    "the table of contents needs LibreOffice and pdftotext to number its pages "
+                                    "(apt-get install libreoffice-writer-nogui poppler-utils); install them, or "
+                                    "leave table_of_contents out"))
+    return soffice, pdftotext
+
+
+def _pages_of(docx: bytes) -> list[str]:
+    """The text of each page of *docx* as LibreOffice lays it out."""
+    soffice, pdftotext = _tools()
+    with tempfile.TemporaryDirectory(prefix="assembler-toc-") as tmp:
+        tmp = Path(tmp)
+        source = tmp / "agreement.docx"
+        source.write_bytes(docx)
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
+                            "--convert-to", "pdf", "--outdir", str(tmp), str(source)],
+                           check=True, capture_output=True, timeout=300)
+            text = subprocess.run([pdftotext, "-layout", str(tmp / "agreement.pdf"), "-"], check=True,
+                                  capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise DocumentError(Problem(Location("table of contents"),
+                                        f"LibreOffice could not lay the agreement out to number its pages: {exc}"
+                                        )) from None
+    return text.split("\f")
+
+
+def _footer_number(page: str) -> str | None:
+    """The arabic page number at the foot of *page* (None on a cover, TOC or signature page)."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    return lines[-1] if lines and lines[-1].isdigit() else None
+
+
+def page_numbers(docx: bytes, entries: list[Entry]) -> list[str]:
+    """The page number (as its footer shows it) of each entry's heading, in LibreOffice's layout."""
+    pages = _pages_of(docx)
+    found, at = [], 0
+    for entry in entries:
+        pattern = re.compile(r"(?m)^\s*" + re.escape(entry.label) + r"\s+" +
+                             r"\s+".join(map(re.escape, entry.heading.split())) + r"\.")
+        while at < len(pages) and not (_footer_number(pages[at]) and pattern.search(pages[at])):
+            at += 1
+        if at == len(pages):
+            raise DocumentError(Problem(Location("table of contents"),
+                                        f"cannot find the heading {entry.label} {entry.heading} in the laid-out "
+                                        "agreement to number its page"))
+        found.append(_footer_number(pages[at]))
+    return found
