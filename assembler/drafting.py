@@ -316,6 +316,7 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
     counters = [0, 0, 0, 0]
     recital = 0
     kinds: list[tuple[str, str]] = [("main", "")]  # each section: main text, cover page or signature pages
+    section_start = 0  # index of the current section's first paragraph
     for lineno, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -328,16 +329,24 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
             style_for["H"] = "Heading2"
         if code == "SIG":
             doc.add_section(WD_SECTION.NEW_PAGE)
+            section_start = len(doc.paragraphs)
             kinds.append(("legend", text))
             continue
         if code == "COVER":
+            # The title a third of the way down the page, by spacing that Word and LibreOffice both
+            # honour (LibreOffice 7 ignores a section's vertical alignment).
+            cover = [p for p in doc.paragraphs[section_start:] if p.style.style_id != "JinjaTag"]
+            if cover:
+                cover[0].paragraph_format.space_before = Inches(2.5)
             doc.add_section(WD_SECTION.NEW_PAGE)
+            section_start = len(doc.paragraphs)
             kinds[-1] = ("cover", "")
             kinds.append(("main", ""))
             continue
         if code == "TOC":
             add_toc_field(doc)
             doc.add_section(WD_SECTION.NEW_PAGE)
+            section_start = len(doc.paragraphs)
             kinds[-1] = ("toc", "")
             kinds.append(("main", ""))
             continue
@@ -368,14 +377,8 @@ def draft_document(lines: list[str], *, prefix: str | None = "SPA", footer: str 
             add_footer(section, "", fmt="lowerRoman")
             if header:
                 add_header(section, header)
-        else:                                   # a cover page: centred on the page, no page number
+        else:                                   # a cover page: no page number
             section.footer.is_linked_to_previous = False
-            grid = section._sectPr.find(qn("w:docGrid"))
-            valign = parse_xml(f'<w:vAlign {nsdecls("w")} w:val="center"/>')
-            if grid is not None:
-                grid.addprevious(valign)
-            else:
-                section._sectPr.append(valign)
     props = doc.core_properties
     props.title = title
     for attr in ("author", "last_modified_by", "comments", "keywords", "subject", "category"):

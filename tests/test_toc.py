@@ -118,3 +118,12 @@ def test_a_toc_without_libreoffice_is_a_located_error_and_writes_nothing(tmp_pat
     err = capsys.readouterr().err
     assert code == 2 and "table_of_contents" in err and "LibreOffice" in err and len(err.strip().splitlines()) == 1
     assert not list((tmp_path / "out").rglob("*.docx"))
+
+
+def test_the_cover_title_stands_a_third_of_the_way_down_its_page_in_libreoffice(built):
+    # LibreOffice 7 ignores a section's vertical alignment: the cover is spaced by its title paragraph
+    html = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(built / f"{AGREEMENT}.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
+    first = float(re.search(r'<word xMin="[\d.]+" yMin="([\d.]+)"', html).group(1))
+    assert height / 4 < first < height / 2, (first, height)
