@@ -14,13 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
-
 from assembler import manifest, outdir
 from assembler.errors import DocumentError, Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context, series_name
 from assembler.render.engine import load_template
-from assembler.render.package import combine
 from assembler.render.write import atomic_write, docx_bytes
 from assembler.termsheet import load_termsheet
 from assembler.xref.resolve import Story, resolve
@@ -95,6 +92,10 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     # The term sheet refuses control characters, so no value holds a tab or line break to convert.
     rendered = {key: templates[key].render_tree(contexts[key], listing=False) for key in templates}
     if combined:  # the package combines the same renders, taken before their references are resolved
+        from docx import Document
+
+        from assembler.render.package import combine
+
         docs = {key: Document(io.BytesIO(templates[key].pack(r, company=ts.company.name)))
                 for key, r in rendered.items()}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
@@ -194,8 +195,6 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
 def write_redlines(result: BuildResult, plan) -> None:
     """redlines/<name>.redline.docx: each rewritten document against its previous build (or the
     hand-edited copy it replaced), with a summary of the sections whose text changed."""
-    from assembler.redline import redline
-
     folder = result.out_dir / "redlines"
     for name, path in result.files.items():
         target = folder / f"{Path(name).stem}.redline.docx"
@@ -205,6 +204,8 @@ def write_redlines(result: BuildResult, plan) -> None:
             old = None
         else:
             continue
+        from assembler.redline import redline
+
         with tempfile.TemporaryDirectory(prefix="assembler-redline-") as tmp:
             if old is None:
                 old = Path(tmp) / name
