@@ -378,12 +378,12 @@ def _read_document(file: str) -> _Document:
 
 def _compose_document(file: str, text: str) -> _Document:
     """Compose the YAML *text* of *file*, each value with its position; raise its syntax errors."""
-    fast = _fast_document(file, text)
-    if fast is not None:
-        return fast
     loader = None
     try:
         try:
+            fast = _fast_document(file, text)
+            if fast is not None:
+                return fast
             loader = _Loader(text)
             node = loader.get_single_node()
             if node is None:
@@ -431,7 +431,8 @@ def _fast_document(file: str, text: str) -> _Document | None:
 
     Taken only for printable ASCII text nested less than _FAST_DEPTH deep, and only when the whole
     read succeeds with a mapping at the top: anything else (an error of any kind, an empty file, a
-    list) is read again by the Python path, so its messages and results are the Python path's.
+    list) is read again by the Python path, so its messages and results are the Python path's. Too
+    many values (_TooLarge) is raised at once: walking the same nodes again would find as many.
     libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used."""
     if _FastLoader is None or not _FAST_TEXT.match(text) or _depth_bound(text) >= _FAST_DEPTH:
         return None
@@ -446,6 +447,8 @@ def _fast_document(file: str, text: str) -> _Document | None:
         walker = _Walker(loader, file)
         walker.walk(node, (), _mark(node.start_mark, file))
         data = loader.construct_document(node)
+    except _TooLarge:  # the same nodes, so the same verdict: not walked twice
+        raise
     except Exception:  # noqa: BLE001 - the Python path reads it again and reports what it finds
         return None
     finally:

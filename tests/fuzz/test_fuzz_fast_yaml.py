@@ -94,3 +94,15 @@ def test_deep_nesting_and_other_text_take_the_python_path():
     assert loader._fast_document("t.yaml", "name: Société\n") is None
     assert loader._fast_document("t.yaml", "a: 1\r\nb: 2\r\n") is None
     assert loader._fast_document("t.yaml", "a: 1\nb: 2\n").data == {"a": 1, "b": 2}
+
+
+def test_too_many_values_is_the_same_error_on_both_paths():
+    lines = ["deal_name: bomb", "l0: &l0"] + ["  - xxxxxxxx"] * 10
+    for i in range(1, 7):
+        lines += [f"l{i}: &l{i}"] + [f"  - *l{i - 1}"] * 10
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(loader.TermSheetError) as fast:
+        loader._compose_document("bomb.yaml", text)
+    slow = python_path("bomb.yaml", text)
+    assert isinstance(slow, loader.TermSheetError)
+    assert [str(p) for p in fast.value.problems] == [str(p) for p in slow.problems]
