@@ -210,7 +210,7 @@ class Template:
         self._check_parts()
         self.sha256 = hashlib.sha256(self.blob).hexdigest()
         self._env = make_environment()
-        self._docxtpl_helper = None
+        self._docxtpl_object = None
         self._compiled: dict[str, tuple[jinja2.Template, str]] = {}
         codes = cache.load(self.sha256)
         if codes is None:
@@ -259,12 +259,12 @@ class Template:
 
     @property
     def _docxtpl(self):
-        """docxtpl's template, for its tag patching, listing and table helpers (imported when needed)."""
-        if self._docxtpl_helper is None:
+        """docxtpl's template, for its tag patching, listing and table fixing (imported when needed)."""
+        if self._docxtpl_object is None:
             from docxtpl import DocxTemplate
 
-            self._docxtpl_helper = DocxTemplate(io.BytesIO(self.blob))
-        return self._docxtpl_helper
+            self._docxtpl_object = DocxTemplate(io.BytesIO(self.blob))
+        return self._docxtpl_object
 
     def _compile(self, xml: str) -> tuple[types.CodeType, str]:
         """A part's Jinja source (docxtpl's patching, one paragraph a line) compiled to Python code."""
