@@ -52,7 +52,7 @@ OK = "ok"
 FAILED = "failed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VariantResult:
     """One variant's outcome: what the worker sends back (a few hundred bytes, never a document)."""
 
@@ -235,6 +235,13 @@ def _replace(result: VariantResult, **changes) -> VariantResult:
     return VariantResult(**{**asdict(result), **changes})
 
 
+def _compact(result: VariantResult) -> VariantResult:
+    """*result* as the parent keeps it: the status and file names every variant repeats are one
+    string each (each result comes back from a worker as new strings), so a batch's memory grows
+    only by what is particular to each variant."""
+    return _replace(result, status=sys.intern(result.status), files=tuple(sys.intern(f) for f in result.files))
+
+
 # --------------------------------------------------------------------------------------------
 # Progress
 
@@ -310,7 +317,7 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     results: list[VariantResult | None] = [None] * total
 
     def finish(index: int, result: VariantResult) -> None:
-        results[index] = result
+        results[index] = _compact(result)
         bar.update(result)
 
     for index, (file, problem) in enumerate(inputs):

@@ -14,15 +14,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
-
 from assembler import manifest, outdir
 from assembler.docmodel.numbering import NumberingEngine
 from assembler.errors import DocumentError, Location, OutputError, Problem
 from assembler.render.context import deal_values, document_context, series_name
 from assembler.render.engine import load_template
 from assembler.render import toc
-from assembler.render.package import combine
 from assembler.render.write import atomic_write, docx_bytes
 from assembler.termsheet import load_termsheet
 from assembler.xref.resolve import Story, resolve
@@ -97,6 +94,10 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     # The term sheet refuses control characters, so no value holds a tab or line break to convert.
     rendered = {key: templates[key].render_tree(contexts[key], listing=False) for key in templates}
     if combined:  # the package combines the same renders, taken before their references are resolved
+        from docx import Document
+
+        from assembler.render.package import combine
+
         docs = {key: Document(io.BytesIO(templates[key].pack(r, company=ts.company.name)))
                 for key, r in rendered.items()}
     resolve([Story(key, r.body, r.template.numbering, r.template.styles, template_of,
@@ -214,9 +215,6 @@ def make_redlines(out_dir: Path, plan, outputs: dict[str, bytes], result: BuildR
     """redlines/<name>.redline.docx for each output that changes: the new version against the
     previous build's (or against the hand-edited copy it replaces), with a summary of the sections
     whose text changed. Returns name -> (target, bytes); nothing is written here."""
-    from assembler.docmodel.ooxml import read_package
-    from assembler.redline import compare
-
     made = {}
     folder = out_dir / "redlines"
     for name, data in outputs.items():
@@ -227,6 +225,9 @@ def make_redlines(out_dir: Path, plan, outputs: dict[str, bytes], result: BuildR
         else:
             continue
         target = folder / f"{Path(name).stem}.redline.docx"
+        from assembler.docmodel.ooxml import read_package
+        from assembler.redline import compare  # only when there is something to compare
+
         try:
             red, summary = compare(read_package(out_dir / name, old), read_package(out_dir / name, data))
         except DocumentError as exc:  # e.g. a hand-edited copy Word can no longer open

@@ -17,18 +17,19 @@ import io
 import re
 import signal
 import threading
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
-from docxtpl import DocxTemplate
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
 from assembler.docmodel.ooxml import W_STRICT_NS, count_paragraphs, max_paragraphs, parse_xml, qn, read_parts
 from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
 from assembler.safeio import MAX_DOCX_BYTES, read_input
+from assembler.render import cache
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
@@ -209,13 +210,20 @@ class Template:
         self._check_parts()
         self.sha256 = hashlib.sha256(self.blob).hexdigest()
         self._env = make_environment()
-        self._docxtpl = DocxTemplate(io.BytesIO(self.blob))  # for its tag patching and listing helpers
+        self._docxtpl_object = None
         self._compiled: dict[str, tuple[jinja2.Template, str]] = {}
-        for name, data in self.parts.items():
-            if name.endswith(".xml") and name.startswith("word/") and any(t in data for t in _TEMPLATED):
-                self._compiled[name] = self._compile(data.decode("utf-8"))
-        if MAIN not in self._compiled:
-            self._compiled[MAIN] = self._compile(self.parts[MAIN].decode("utf-8"))
+        codes = cache.load(self.sha256)
+        if codes is None:
+            codes = {}
+            for name, data in self.parts.items():
+                if name.endswith(".xml") and name.startswith("word/") and any(t in data for t in _TEMPLATED):
+                    codes[name] = self._compile(data.decode("utf-8"))
+            if MAIN not in codes:
+                codes[MAIN] = self._compile(self.parts[MAIN].decode("utf-8"))
+            cache.store(self.sha256, codes)
+        globals_ = self._env.make_globals(None)
+        for name, (code, prepared) in codes.items():
+            self._compiled[name] = (self._env.template_class.from_code(self._env, code, globals_, None), prepared)
         self.numbering = self._parse_part("word/numbering.xml")
         self.styles = self._parse_part("word/styles.xml")
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
@@ -249,10 +257,20 @@ class Template:
         data = self.parts.get(name)
         return parse_xml(data, self._where(name)) if data else None
 
-    def _compile(self, xml: str) -> tuple[jinja2.Template, str]:
+    @property
+    def _docxtpl(self):
+        """docxtpl's template, for its tag patching, listing and table fixing (imported when needed)."""
+        if self._docxtpl_object is None:
+            from docxtpl import DocxTemplate
+
+            self._docxtpl_object = DocxTemplate(io.BytesIO(self.blob))
+        return self._docxtpl_object
+
+    def _compile(self, xml: str) -> tuple[types.CodeType, str]:
+        """A part's Jinja source (docxtpl's patching, one paragraph a line) compiled to Python code."""
         prepared = re.sub(r"<w:p([ >])", r"\n<w:p\1", self._docxtpl.patch_xml(xml))
         try:
-            return self._env.from_string(prepared), prepared
+            return self._env.compile(prepared), prepared
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
 

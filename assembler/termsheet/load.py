@@ -92,6 +92,20 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's parser: a fast path for plain ASCII term sheets (see
+        :func:`_fast_document`); its constructors are the Python ones of :class:`_Loader`."""
+
+    _FastLoader.yaml_constructors = _Loader.yaml_constructors
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None
+
+#: Text the libyaml fast path takes: printable ASCII and line feeds, nothing PyYAML's reader refuses.
+_FAST_TEXT = re.compile(r"[\x20-\x7e\n]*\Z")
+#: Deepest nesting the fast path takes (libyaml's composer recurses in C, without Python's limit).
+_FAST_DEPTH = 64
+
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -359,9 +373,17 @@ def _read_document(file: str) -> _Document:
                     "(save it as UTF-8)")
         ) from None
 
+    return _compose_document(file, text)
+
+
+def _compose_document(file: str, text: str) -> _Document:
+    """Compose the YAML *text* of *file*, each value with its position; raise its syntax errors."""
     loader = None
     try:
         try:
+            fast = _fast_document(file, text)
+            if fast is not None:
+                return fast
             loader = _Loader(text)
             node = loader.get_single_node()
             if node is None:
@@ -402,6 +424,67 @@ def _read_document(file: str) -> _Document:
         for mark, field, message in walker.problems
     ]
     return _Document(file, data, walker.spots, _mark(node.start_mark, file), problems)
+
+
+def _fast_document(file: str, text: str) -> _Document | None:
+    """The document read with libyaml's parser, or None to read it with PyYAML's own.
+
+    Taken only for printable ASCII text nested less than _FAST_DEPTH deep, and only when the whole
+    read succeeds with a mapping at the top: anything else (an error of any kind, an empty file, a
+    list) is read again by the Python path, so its messages and results are the Python path's. Too
+    many values (_TooLarge) is raised at once: walking the same nodes again would find as many.
+    libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used."""
+    if _FastLoader is None or not _FAST_TEXT.match(text) or _depth_bound(text) >= _FAST_DEPTH:
+        return None
+    loader = None
+    try:
+        loader = _FastLoader(text)
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        if _has_empty_plain_scalar(node):  # placed differently by the two parsers
+            return None
+        walker = _Walker(loader, file)
+        walker.walk(node, (), _mark(node.start_mark, file))
+        data = loader.construct_document(node)
+    except _TooLarge:  # the same nodes, so the same verdict: not walked twice
+        raise
+    except Exception:  # noqa: BLE001 - the Python path reads it again and reports what it finds
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if walker.problems:
+        return None
+    return _Document(file, data, walker.spots, _mark(node.start_mark, file), [])
+
+
+def _has_empty_plain_scalar(root: yaml.Node) -> bool:
+    """Whether any value is left empty (``key:`` with nothing after it), or the nodes are too many."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            return True
+        if isinstance(node, yaml.ScalarNode):
+            if node.value == "" and not node.style:
+                return True
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        else:
+            stack += node.value
+    return False
+
+
+def _depth_bound(text: str) -> int:
+    """At least the deepest nesting of the YAML *text*: its widest indentation plus every flow
+    bracket and block-sequence dash (a generous bound, counted without parsing)."""
+    indent = max((len(line) - len(line.lstrip(" -?:")) for line in text.split("\n")), default=0)
+    return indent + text.count("[") + text.count("{")
 
 
 def _merge(base: dict[Any, Any], over: dict[Any, Any], path: Path_,

@@ -1,0 +1,45 @@
+"""A build imports only what it uses: no docxtpl or python-docx once the templates are compiled and
+cached, no redline module without a previous build to compare with, no python-docx without --package."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from examples import SEED_TERMSHEET
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, sys
+from assembler.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.split(".")[0] in
+                  ("docx", "docxtpl", "assembler"))}))
+"""
+
+
+def build_modules(tmp_path, *args: str) -> tuple[int, set[str]]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ASSEMBLER_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-c", PROBE, "build", str(SEED_TERMSHEET), "-o", str(tmp_path / "out"),
+                           *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+def test_a_build_with_cached_templates_needs_neither_docxtpl_nor_python_docx(tmp_path):
+    code, first = build_modules(tmp_path, "--no-check")  # compiles the templates: docxtpl patches them
+    assert code == 0 and "docxtpl" in first
+    code, modules = build_modules(tmp_path, "--no-check", "--force")
+    assert code == 0
+    assert not {m for m in modules if m.split(".")[0] in ("docx", "docxtpl")}
+    assert "assembler.redline" not in modules  # same outputs: nothing to compare
+
+
+def test_the_package_and_a_changed_output_bring_in_what_they_need(tmp_path):
+    build_modules(tmp_path, "--no-check")
+    code, modules = build_modules(tmp_path, "--no-check", "--package")
+    assert code == 0 and "docx" in modules
