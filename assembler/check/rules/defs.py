@@ -14,8 +14,9 @@ read as one vocabulary.
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
@@ -92,9 +93,52 @@ def term_forms(term: str) -> set[str]:
     return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
 
 
-def _bounded(alternatives: Iterable[str], flags: int = 0) -> re.Pattern:
-    body = "|".join(sorted((re.escape(a) for a in alternatives), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", flags)
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
+
+
+class _Starts:
+    """Where one of many strings may start in a text: after no ASCII letter or digit, on one of the strings'
+    first two characters. Stands in for a large alternation `(?<![A-Za-z0-9])(?:a|b|...)`, which tries
+    every alternative at every position: here one small pattern finds the positions and a look-up of the
+    next two characters gives the values to try there, in the order they were given."""
+
+    def __init__(self, entries: Iterable[tuple[str, object]]) -> None:
+        two: dict[str, list[tuple[int, object]]] = defaultdict(list)
+        one: dict[str, list[tuple[int, object]]] = defaultdict(list)
+        for seq, (key, value) in enumerate(entries):
+            (two[key[:2]] if len(key) >= 2 else one[key]).append((seq, value))
+        for key, values in two.items():
+            values.extend(one.get(key[0], ()))
+            values.sort(key=lambda sv: sv[0])
+        self._two = {key: [v for _, v in values] for key, values in two.items()}
+        self._one = {key: [v for _, v in values] for key, values in one.items()}
+        firsts: dict[str, set[str]] = defaultdict(set)
+        for key in self._two:
+            firsts[key[0]].add(key[1])
+        alternatives = [re.escape(c) if c in self._one else re.escape(c) + "[" + "".join(map(re.escape, sorted(s)))
+                        + "]" for c, s in sorted(firsts.items())]
+        alternatives += [re.escape(c) for c in sorted(self._one) if c not in firsts]
+        self._positions = re.compile(r"(?<![A-Za-z0-9])(?=" + "|".join(alternatives) + ")") if alternatives \
+            else None
+
+    def __bool__(self) -> bool:
+        return self._positions is not None
+
+    def find(self, text: str) -> Iterator[tuple[int, list]]:
+        """(position, values whose string's first characters stand there), left to right."""
+        if self._positions is None:
+            return
+        two, one = self._two, self._one
+        for m in self._positions.finditer(text):
+            at = m.start()
+            values = two.get(text[at:at + 2]) or one.get(text[at])
+            if values:
+                yield at, values
+
+
+def _ends_word(text: str, end: int) -> bool:
+    """Whether no ASCII letter or digit follows *end* (what `(?![A-Za-z0-9])` asks)."""
+    return end >= len(text) or text[end] not in _ASCII_ALNUM
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,13 +239,16 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
     if not by_first:
         return set()
     spans = {term: _defining_spans(defs) for term, defs in terms.items()}
-    starts = _bounded(by_first)
+    # at each place, the longest first word that ends there at a word boundary (as a longest-first alternation)
+    starts = _Starts((first, first) for first in sorted(by_first, key=len, reverse=True))
     used: set[str] = set()
     for p in paragraphs:
         text = p.text
-        for m in _overlapping(starts, text):
-            at = m.start()
-            for form, term in by_first[m.group(0)]:
+        for at, firsts in starts.find(text):
+            first = next((f for f in firsts if text.startswith(f, at) and _ends_word(text, at + len(f))), None)
+            if first is None:
+                continue
+            for form, term in by_first[first]:
                 end = at + len(form)
                 if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
                     continue
@@ -209,17 +256,6 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
                 if not any(at < e + 1 and s - 1 < end for s, e in own):
                     used.add(term)
     return used
-
-
-def _overlapping(pattern: re.Pattern, text: str):
-    """Every match of *pattern* in *text*, also one starting inside a longer match."""
-    pos = 0
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            return
-        yield m
-        pos = m.start() + 1
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
@@ -285,17 +321,76 @@ UNUSED = Rule(
 # defs.variant
 
 
-def _variant_body(term: str) -> str:
-    """Every number and capitalisation of the term's words (to be matched case-insensitively)."""
+def _variant_parts(term: str) -> list[list[str]]:
+    """The term's words, each with the forms it may take: every number of the word whose number may change."""
     words = term.split(" ")
     parts = []
     for i, word in enumerate(words):
         if word.lower() not in ("of", "and", "the", "or", "for", "to", "in") and \
                 (i == len(words) - 1 or i == _head_index(words)):
-            parts.append("(?:" + "|".join(sorted(map(re.escape, _number_forms(word)), key=len, reverse=True)) + ")")
+            parts.append(sorted(_number_forms(word), key=len, reverse=True))
         else:
-            parts.append(re.escape(word))
-    return r"\s+".join(parts)
+            parts.append([word])
+    return parts
+
+
+def _variant_body(term: str) -> str:
+    """Every number and capitalisation of the term's words (to be matched case-insensitively)."""
+    return r"\s+".join(re.escape(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(re.escape, forms)) + ")"
+                       for forms in _variant_parts(term))
+
+
+# characters that a case-insensitive pattern of ASCII letters matches although their lower case is not ASCII
+_ODD_CASE = frozenset("İıſK")
+
+
+class _Variants:
+    """Every variant of the terms in a text, as one case-insensitive alternation of them all would find it
+    (leftmost, the first term in order at a place, one match after another), without that alternation: each
+    place where a word may start is found by `_Starts` in the lower-case text, and only the terms whose first
+    word is the word standing there (up to the white space every term has after its first word) are tried."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self._terms = terms
+        self._patterns: dict[int, re.Pattern] = {}
+        self._any: re.Pattern | None = None
+        self._by_first: dict[str, list[int]] = defaultdict(list)
+        for i, term in enumerate(terms):
+            for form in _variant_parts(term)[0]:
+                self._by_first[form.lower()].append(i)
+        longest = max(map(len, self._by_first))
+        self._word = re.compile(rf"\S{{1,{longest + 1}}}")
+        self._starts = _Starts((form, form) for form in self._by_first) if all(t.isascii() for t in terms) else None
+
+    def _pattern(self, i: int) -> re.Pattern:
+        pattern = self._patterns.get(i)
+        if pattern is None:
+            pattern = self._patterns[i] = re.compile(f"(?:{_variant_body(self._terms[i])})(?![A-Za-z0-9])",
+                                                     re.IGNORECASE)
+        return pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        lower = text.lower()
+        if self._starts is None or len(lower) != len(text) or any(c in text for c in _ODD_CASE):
+            if self._any is None:
+                self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})"
+                                                                         for t in self._terms)
+                                       + r")(?![A-Za-z0-9])", re.IGNORECASE)
+            yield from self._any.finditer(text)
+            return
+        done = 0
+        for at, _forms in self._starts.find(lower):
+            if at < done:
+                continue
+            candidates = self._by_first.get(self._word.match(lower, at).group(0))
+            if not candidates:
+                continue
+            for i in candidates:
+                m = self._pattern(i).match(text, at)
+                if m is not None:
+                    done = m.end()
+                    yield m
+                    break
 
 
 def _term_then_words(found: str, allowed: set[str]) -> bool:
@@ -319,9 +414,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     allowed: set[str] = set()
     for d in defs:
         allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
-    each = [(term, re.compile(_variant_body(term), re.IGNORECASE)) for term in terms]
-    anywhere = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
-                          + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    anywhere = _Variants(terms)
     for p in ctx.paragraphs():
         brackets = [(b.start(), b.end()) for b in BRACKETS.finditer(p.text)] if "[" in p.text else []
         for m in anywhere.finditer(p.text):
@@ -335,7 +428,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
                 continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
             if _term_then_words(found, allowed):
                 continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-            term = next(t for t, pattern in each if pattern.fullmatch(m.group(0)))
+            term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
             yield ctx.finding(
                 VARIANT, p, m.group(0),
                 f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
@@ -416,6 +509,19 @@ def _is_heading(p: Paragraph) -> bool:
             for w in re.findall(r"[A-Za-z][\w’'-]*", text))
 
 
+def _word_runs(terms: Iterable[str], most: int) -> set[str]:
+    """Every run of one to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
+    "Net", "Net Income", "Income Amount", ... (a phrase of at most *most* words lies inside a term as a
+    whole run of its words exactly when it is one of these)."""
+    out: set[str] = set()
+    for term in terms:
+        words = term.split(" ")
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + most) + 1):
+                out.add(" ".join(words[i:j]))
+    return out
+
+
 def _strings(value, out: set[str]) -> set[str]:
     """Every text value of a term sheet (names, venue, ...), whatever its model."""
     if isinstance(value, str):
@@ -455,7 +561,16 @@ BRACKETS = re.compile(r"\[[^\[\]]*\]")   # a drafting note or an option: "[Draft
 # "Section 10.1 (Removal/Termination Notice)", "IRS Form 8886 (Reportable Transaction Disclosure Statement)"
 TITLE_BEFORE = re.compile(r"(?:\d[\w.-]*(?:\([\w]{1,5}\))*|[A-Z]{2,})\s*\([^()]{0,40}$")
 TITLE_AFTER = re.compile(r"^[^()]{0,40}\)")
-QUOTE_BEFORE, QUOTE_AFTER = re.compile(r"[“\"‘']\s*$"), re.compile(r"^\s*[”\"’']")
+_OPENING_QUOTES = "“\"‘'"
+QUOTE_AFTER = re.compile(r"\s*[”\"’']")   # matched where the phrase ends
+
+
+def _quote_before(text: str, start: int) -> bool:
+    """Whether an opening quotation mark, then only white space, stands before *start*."""
+    at = start
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at > 0 and text[at - 1] in _OPENING_QUOTES
 # "[ ] Neither Input nor Output", "( x ) Non-Renewal Notice Date:", "- There are no Increased Claims"
 MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-–—*•])\s*$")
 # "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
@@ -506,7 +621,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     labels = cover_labels(ctx.paragraphs()) | _quoted_names(ctx.paragraphs())
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
-    inside_known = " | ".join(f" {t} " for t in known)
+    inside_known = _word_runs(known, 4)
     borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     for doc in ctx.package.documents:
@@ -534,11 +649,11 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     continue
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
-                        (QUOTE_BEFORE.search(p.text, 0, start) and QUOTE_AFTER.match(p.text[m.end():])):
+                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, m.end())):
                     continue
                 if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
                     continue
-                if all(w in known for w in words) or f" {phrase} " in inside_known or any(
+                if all(w in known for w in words) or phrase in inside_known or any(
                         " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
                     continue
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):

@@ -97,7 +97,10 @@ def used_as_term(doc: Document, p: Paragraph, phrase: str) -> bool:
     cache = doc.__dict__.setdefault("_full_text", {})
     if "text" not in cache:
         cache["text"] = "\n".join(q.text for q in doc.paragraphs)
-    return cache["text"].count(phrase) >= 2
+    counted = cache.setdefault("again", {})
+    if phrase not in counted:
+        counted[phrase] = cache["text"].count(phrase) >= 2
+    return counted[phrase]
 
 
 _LABEL_ONLY = re.compile(r"\s*(?:[A-Z]{1,2}\.?\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,4}[.)])?\s*")
@@ -129,7 +132,7 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
                     continue
                 before, after = text[max(0, m.start() - 80):m.start()], text[m.end():m.end() + 3]
                 if sentence_start(before) or _CAPITALISED_NEIGHBOUR.search(before) or \
-                        _LABEL_ONLY.fullmatch(text[:m.start()]) or \
+                        _LABEL_ONLY.fullmatch(text, 0, m.start()) or \
                         re.match(r"[ \u00a0]+[A-Z]", after):
                     continue          # a sentence start, or a word of a longer name (defs.undefined's)
                 reported.add(word)
