@@ -605,8 +605,11 @@ _INCORPORATES_WORDS = ("capitali", "incorporat", "standard", "amendment")
 
 
 def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
-    return any(_INCORPORATES.search(p.text) for p in paragraphs
-               if any(w in p.text.lower() for w in _INCORPORATES_WORDS))
+    for p in paragraphs:
+        lower = p.text.lower()
+        if any(w in lower for w in _INCORPORATES_WORDS) and _INCORPORATES.search(p.text):
+            return True
+    return False
 
 
 def _name_goes_on(after: str) -> bool:
@@ -642,6 +645,12 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     phrase = " ".join(words)
                 if not 2 <= len(words) <= 4 or phrase in reported:
                     continue
+                # the look-ups first, then the patterns around the phrase (each test only rules it out)
+                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
+                    continue
+                if all(w in known for w in words) or phrase in inside_known or any(
+                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
+                    continue
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
                         or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
@@ -650,11 +659,6 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
                         (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, m.end())):
-                    continue
-                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
-                    continue
-                if all(w in known for w in words) or phrase in inside_known or any(
-                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
                     continue
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
