@@ -14,7 +14,6 @@ read as one vocabulary.
 from __future__ import annotations
 
 import re
-import string
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -93,52 +92,28 @@ def term_forms(term: str) -> set[str]:
     return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
 
 
-_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
-
 
 class _Starts:
-    """Where one of many strings may start in a text: after no ASCII letter or digit, on one of the strings'
-    first two characters. Stands in for a large alternation `(?<![A-Za-z0-9])(?:a|b|...)`, which tries
-    every alternative at every position: here one small pattern finds the positions and a look-up of the
-    next two characters gives the values to try there, in the order they were given."""
+    """Where one of *keys* starts, after no ASCII letter or digit and followed by *then*, each place in turn
+    (overlapping ones too), with the key standing there: the longest key first, as the alternation
+    `(?<![A-Za-z0-9])(?:key|key|...)` would take it. The keys are matched case-sensitively and grouped by
+    their first character, so that the regular-expression engine skips ahead to the next such character
+    instead of trying every key at every position."""
 
-    def __init__(self, entries: Iterable[tuple[str, object]]) -> None:
-        two: dict[str, list[tuple[int, object]]] = defaultdict(list)
-        one: dict[str, list[tuple[int, object]]] = defaultdict(list)
-        for seq, (key, value) in enumerate(entries):
-            (two[key[:2]] if len(key) >= 2 else one[key]).append((seq, value))
-        for key, values in two.items():
-            values.extend(one.get(key[0], ()))
-            values.sort(key=lambda sv: sv[0])
-        self._two = {key: [v for _, v in values] for key, values in two.items()}
-        self._one = {key: [v for _, v in values] for key, values in one.items()}
-        firsts: dict[str, set[str]] = defaultdict(set)
-        for key in self._two:
-            firsts[key[0]].add(key[1])
-        alternatives = [re.escape(c) if c in self._one else re.escape(c) + "[" + "".join(map(re.escape, sorted(s)))
-                        + "]" for c, s in sorted(firsts.items())]
-        alternatives += [re.escape(c) for c in sorted(self._one) if c not in firsts]
-        self._positions = re.compile(r"(?<![A-Za-z0-9])(?=" + "|".join(alternatives) + ")") if alternatives \
-            else None
+    def __init__(self, keys: Iterable[str], then: str) -> None:
+        by_char: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(keys, key=lambda k: len(re.escape(k)), reverse=True):
+            by_char[key[0]].append(key)
+        self._chars = list(by_char)
+        self._pattern = re.compile("|".join(
+            rf"{re.escape(c)}(?<![A-Za-z0-9]{re.escape(c)})(?=({'|'.join(re.escape(k[1:]) for k in keys)}){then})"
+            for c, keys in by_char.items()))
 
-    def __bool__(self) -> bool:
-        return self._positions is not None
-
-    def find(self, text: str) -> Iterator[tuple[int, list]]:
-        """(position, values whose string's first characters stand there), left to right."""
-        if self._positions is None:
-            return
-        two, one = self._two, self._one
-        for m in self._positions.finditer(text):
-            at = m.start()
-            values = two.get(text[at:at + 2]) or one.get(text[at])
-            if values:
-                yield at, values
-
-
-def _ends_word(text: str, end: int) -> bool:
-    """Whether no ASCII letter or digit follows *end* (what `(?![A-Za-z0-9])` asks)."""
-    return end >= len(text) or text[end] not in _ASCII_ALNUM
+    def find(self, text: str) -> Iterator[tuple[int, str]]:
+        chars = self._chars
+        for m in self._pattern.finditer(text):
+            group = m.lastindex
+            yield m.start(), chars[group - 1] + m.group(group)
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,22 +214,33 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
     if not by_first:
         return set()
     spans = {term: _defining_spans(defs) for term, defs in terms.items()}
-    # at each place, the longest first word that ends there at a word boundary (as a longest-first alternation)
-    starts = _Starts((first, first) for first in sorted(by_first, key=len, reverse=True))
+    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
+    # the forms still to find, by first word: a term found is dropped, so a first word all of whose terms
+    # are found costs one look-up (the pattern keeps every first word: the longest one at a place wins)
+    pending = {first: list(forms) for first, forms in by_first.items()}
     used: set[str] = set()
     for p in paragraphs:
+        if not pending:
+            break
         text = p.text
-        for at, firsts in starts.find(text):
-            first = next((f for f in firsts if text.startswith(f, at) and _ends_word(text, at + len(f))), None)
-            if first is None:
+        for at, first in starts.find(text):
+            forms = pending.get(first)
+            if not forms:
                 continue
-            for form, term in by_first[first]:
+            found = False
+            for form, term in forms:
                 end = at + len(form)
                 if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
                     continue
                 own = spans[term].get(id(p), ())
                 if not any(at < e + 1 and s - 1 < end for s, e in own):
                     used.add(term)
+                    found = True
+            if found:
+                for first in list(pending):
+                    pending[first] = [(form, term) for form, term in pending[first] if term not in used]
+                    if not pending[first]:
+                        del pending[first]
     return used
 
 
@@ -346,9 +332,9 @@ _ODD_CASE = frozenset("İıſK")
 
 class _Variants:
     """Every variant of the terms in a text, as one case-insensitive alternation of them all would find it
-    (leftmost, the first term in order at a place, one match after another), without that alternation: each
-    place where a word may start is found by `_Starts` in the lower-case text, and only the terms whose first
-    word is the word standing there (up to the white space every term has after its first word) are tried."""
+    (leftmost, the first term in order at a place, one match after another), without that alternation: in
+    the lower-case text, `_Starts` finds each place where a term's first word stands followed by white space
+    (as every term's first word is), and only the terms with that first word are tried there."""
 
     def __init__(self, terms: list[str]) -> None:
         self._terms = terms
@@ -358,9 +344,7 @@ class _Variants:
         for i, term in enumerate(terms):
             for form in _variant_parts(term)[0]:
                 self._by_first[form.lower()].append(i)
-        longest = max(map(len, self._by_first))
-        self._word = re.compile(rf"\S{{1,{longest + 1}}}")
-        self._starts = _Starts((form, form) for form in self._by_first) if all(t.isascii() for t in terms) else None
+        self._starts = _Starts(self._by_first, r"\s") if all(t.isascii() for t in terms) else None
 
     def _pattern(self, i: int) -> re.Pattern:
         pattern = self._patterns.get(i)
@@ -379,13 +363,10 @@ class _Variants:
             yield from self._any.finditer(text)
             return
         done = 0
-        for at, _forms in self._starts.find(lower):
+        for at, first in self._starts.find(lower):
             if at < done:
                 continue
-            candidates = self._by_first.get(self._word.match(lower, at).group(0))
-            if not candidates:
-                continue
-            for i in candidates:
+            for i in self._by_first[first]:
                 m = self._pattern(i).match(text, at)
                 if m is not None:
                     done = m.end()
