@@ -478,16 +478,21 @@ sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eigh
 billion first second third fourth fifth sixth""".split())
 
 
+_LOWER = re.compile(r"[a-z]")
+_RUNS_ON = re.compile(r"[.;:,]\s*\S*[a-z]\S*\s+[a-z]")
+_HEADING_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_HEADING_SMALL = frozenset(("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by"))
+
+
 def _is_heading(p: Paragraph) -> bool:
     text = p.text.strip()
     style = (p.style or "").lower()
     if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
         return True
-    if not re.search(r"[a-z]", text):
+    if not _LOWER.search(text):
         return True
-    return len(text) < 120 and not re.search(r"[.;:,]\s*\S*[a-z]\S*\s+[a-z]", text) and \
-        all(w[:1].isupper() or w.lower() in ("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by")
-            for w in re.findall(r"[A-Za-z][\w’'-]*", text))
+    return len(text) < 120 and not _RUNS_ON.search(text) and \
+        all(w[:1].isupper() or w.lower() in _HEADING_SMALL for w in _HEADING_WORD.findall(text))
 
 
 def _word_runs(terms: Iterable[str], most: int) -> set[str]:
@@ -608,17 +613,29 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     inside_known = _word_runs(known, 4)
     borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
+    headings: dict[int, bool] = {}
+
+    def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
+        known_heading = headings.get(id(p))
+        if known_heading is None:
+            known_heading = headings[id(p)] = _is_heading(p)
+        return known_heading
+
     for doc in ctx.package.documents:
         if id(doc) in borrowing:
             continue
         reported: set[str] = set()
         for p in doc.paragraphs:
-            if _is_heading(p) or p.part.startswith("word/"):
+            if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text = BRACKETS.sub(lambda m: " " * len(m.group(0)), masked_text(p))
+            text = masked_text(p)
+            if "[" in text:
+                text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
             for m in RUN.finditer(text):
                 phrase, start = m.group(0), m.start()
                 words = phrase.split()
+                if len(words) < 2:
+                    continue  # one word: not a phrase, with or without a determiner
                 opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
@@ -649,7 +666,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
-    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start,
+    yield from undefined_roles(ctx, UNDEFINED, known, heading, _sentence_start,
                                lambda doc: id(doc) in borrowing)
 
 

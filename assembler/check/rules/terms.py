@@ -83,7 +83,9 @@ def operative(p: Paragraph) -> bool:
 
 def masked_text(p: Paragraph) -> str:
     """The paragraph's text with quoted phrases and its run-in heading blanked out (offsets kept)."""
-    text = QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
+    text = p.text
+    if '"' in text or "“" in text:
+        text = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
     if p.heading and text.startswith(p.heading):
         text = " " * len(p.heading) + text[len(p.heading):]
     return text
