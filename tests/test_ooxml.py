@@ -295,3 +295,33 @@ def test_a_docx_round_trips_through_bytes(tmp_path):
     package = read_package(path)
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
         assert package.parts["word/document.xml"] == archive.read("word/document.xml")
+
+
+W_DECL = f'xmlns:w="{W_NS}"'.encode()
+
+
+def _one_paragraph(text: bytes) -> bytes:
+    return b"<w:document " + W_DECL + b"><w:body><w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p></w:body></w:document>"
+
+
+def test_a_ten_megabyte_paragraph_is_read(tmp_path):
+    """Highly compressible but legitimate: more than 10,000,000 characters in one text node, ratio over 200."""
+    text = b"Purchaser shall pay. " * (11 * MIB // 21)
+    package = read_package(make_zip(tmp_path, {"word/document.xml": _one_paragraph(text)}))
+    assert len(package.xml("word/document.xml").find(".//{*}t").text) == len(text)
+
+
+def test_xml_parts_past_their_ratio_allowance_are_refused(tmp_path):
+    big = _one_paragraph(b"a" * (20 * MIB))
+    with pytest.raises(DocumentError) as caught:
+        read_package(make_zip(tmp_path, {"word/document.xml": big, "word/footer1.xml": big}))
+    assert "word/footer1.xml: compression ratio" in str(caught.value)
+    assert "zip bomb" in str(caught.value)
+
+
+def test_a_huge_text_node_does_not_lift_the_nesting_limit(tmp_path):
+    deep = b"<w:document " + W_DECL + b"><w:body><w:p><w:r><w:t>" + b"x" * (10 * MIB + 1) + b"</w:t></w:r></w:p>" + \
+        b"<w:p>" * 300 + b"</w:p>" * 300 + b"</w:body></w:document>"
+    with pytest.raises(DocumentError) as caught:
+        read_package(make_zip(tmp_path, {"word/document.xml": deep}))
+    assert "nested more than 256 deep" in str(caught.value)

@@ -572,7 +572,7 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
                                    local=local, direction=direction, in_field=in_field,
                                    other_document=other_document))
             first = False
-    for m in _CLAUSE_RE.finditer(text):
+    for m in _CLAUSE_RE.finditer(text) if "lause" in text else ():   # "clause", "Clauses"
         if _AFTER_STATUTE.match(text, m.end()):
             continue
         d = _DIRECTION.match(text, m.end())

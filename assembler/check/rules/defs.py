@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
@@ -92,9 +92,28 @@ def term_forms(term: str) -> set[str]:
     return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
 
 
-def _bounded(alternatives: Iterable[str], flags: int = 0) -> re.Pattern:
-    body = "|".join(sorted((re.escape(a) for a in alternatives), key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", flags)
+
+class _Starts:
+    """Where one of *keys* starts, after no ASCII letter or digit and followed by *then*, each place in turn
+    (overlapping ones too), with the key standing there: the longest key first, as the alternation
+    `(?<![A-Za-z0-9])(?:key|key|...)` would take it. The keys are matched case-sensitively and grouped by
+    their first character, so that the regular-expression engine skips ahead to the next such character
+    instead of trying every key at every position."""
+
+    def __init__(self, keys: Iterable[str], then: str) -> None:
+        by_char: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(keys, key=lambda k: len(re.escape(k)), reverse=True):
+            by_char[key[0]].append(key)
+        self._chars = list(by_char)
+        self._pattern = re.compile("|".join(
+            rf"{re.escape(c)}(?<![A-Za-z0-9]{re.escape(c)})(?=({'|'.join(re.escape(k[1:]) for k in keys)}){then})"
+            for c, keys in by_char.items()))
+
+    def find(self, text: str) -> Iterator[tuple[int, str]]:
+        chars = self._chars
+        for m in self._pattern.finditer(text):
+            group = m.lastindex
+            yield m.start(), chars[group - 1] + m.group(group)
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,31 +214,34 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
     if not by_first:
         return set()
     spans = {term: _defining_spans(defs) for term, defs in terms.items()}
-    starts = _bounded(by_first)
+    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
+    # the forms still to find, by first word: a term found is dropped, so a first word all of whose terms
+    # are found costs one look-up (the pattern keeps every first word: the longest one at a place wins)
+    pending = {first: list(forms) for first, forms in by_first.items()}
     used: set[str] = set()
     for p in paragraphs:
+        if not pending:
+            break
         text = p.text
-        for m in _overlapping(starts, text):
-            at = m.start()
-            for form, term in by_first[m.group(0)]:
+        for at, first in starts.find(text):
+            forms = pending.get(first)
+            if not forms:
+                continue
+            found = False
+            for form, term in forms:
                 end = at + len(form)
                 if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
                     continue
                 own = spans[term].get(id(p), ())
                 if not any(at < e + 1 and s - 1 < end for s, e in own):
                     used.add(term)
+                    found = True
+            if found:
+                for first in list(pending):
+                    pending[first] = [(form, term) for form, term in pending[first] if term not in used]
+                    if not pending[first]:
+                        del pending[first]
     return used
-
-
-def _overlapping(pattern: re.Pattern, text: str):
-    """Every match of *pattern* in *text*, also one starting inside a longer match."""
-    pos = 0
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            return
-        yield m
-        pos = m.start() + 1
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
@@ -285,17 +307,71 @@ UNUSED = Rule(
 # defs.variant
 
 
-def _variant_body(term: str) -> str:
-    """Every number and capitalisation of the term's words (to be matched case-insensitively)."""
+def _variant_parts(term: str) -> list[list[str]]:
+    """The term's words, each with the forms it may take: every number of the word whose number may change."""
     words = term.split(" ")
     parts = []
     for i, word in enumerate(words):
         if word.lower() not in ("of", "and", "the", "or", "for", "to", "in") and \
                 (i == len(words) - 1 or i == _head_index(words)):
-            parts.append("(?:" + "|".join(sorted(map(re.escape, _number_forms(word)), key=len, reverse=True)) + ")")
+            parts.append(sorted(_number_forms(word), key=len, reverse=True))
         else:
-            parts.append(re.escape(word))
-    return r"\s+".join(parts)
+            parts.append([word])
+    return parts
+
+
+def _variant_body(term: str) -> str:
+    """Every number and capitalisation of the term's words (to be matched case-insensitively)."""
+    return r"\s+".join(re.escape(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(re.escape, forms)) + ")"
+                       for forms in _variant_parts(term))
+
+
+# characters that a case-insensitive pattern of ASCII letters matches although their lower case is not ASCII
+_ODD_CASE = frozenset("İıſK")
+
+
+class _Variants:
+    """Every variant of the terms in a text, as one case-insensitive alternation of them all would find it
+    (leftmost, the first term in order at a place, one match after another), without that alternation: in
+    the lower-case text, `_Starts` finds each place where a term's first word stands followed by white space
+    (as every term's first word is), and only the terms with that first word are tried there."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self._terms = terms
+        self._patterns: dict[int, re.Pattern] = {}
+        self._any: re.Pattern | None = None
+        self._by_first: dict[str, list[int]] = defaultdict(list)
+        for i, term in enumerate(terms):
+            for form in _variant_parts(term)[0]:
+                self._by_first[form.lower()].append(i)
+        self._starts = _Starts(self._by_first, r"\s") if all(t.isascii() for t in terms) else None
+
+    def _pattern(self, i: int) -> re.Pattern:
+        pattern = self._patterns.get(i)
+        if pattern is None:
+            pattern = self._patterns[i] = re.compile(f"(?:{_variant_body(self._terms[i])})(?![A-Za-z0-9])",
+                                                     re.IGNORECASE)
+        return pattern
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        lower = text.lower()
+        if self._starts is None or len(lower) != len(text) or any(c in text for c in _ODD_CASE):
+            if self._any is None:
+                self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})"
+                                                                         for t in self._terms)
+                                       + r")(?![A-Za-z0-9])", re.IGNORECASE)
+            yield from self._any.finditer(text)
+            return
+        done = 0
+        for at, first in self._starts.find(lower):
+            if at < done:
+                continue
+            for i in self._by_first[first]:
+                m = self._pattern(i).match(text, at)
+                if m is not None:
+                    done = m.end()
+                    yield m
+                    break
 
 
 def _term_then_words(found: str, allowed: set[str]) -> bool:
@@ -319,9 +395,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     allowed: set[str] = set()
     for d in defs:
         allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
-    each = [(term, re.compile(_variant_body(term), re.IGNORECASE)) for term in terms]
-    anywhere = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
-                          + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    anywhere = _Variants(terms)
     for p in ctx.paragraphs():
         brackets = [(b.start(), b.end()) for b in BRACKETS.finditer(p.text)] if "[" in p.text else []
         for m in anywhere.finditer(p.text):
@@ -335,7 +409,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
                 continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
             if _term_then_words(found, allowed):
                 continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-            term = next(t for t, pattern in each if pattern.fullmatch(m.group(0)))
+            term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
             yield ctx.finding(
                 VARIANT, p, m.group(0),
                 f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
@@ -404,16 +478,34 @@ sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eigh
 billion first second third fourth fifth sixth""".split())
 
 
+_LOWER = re.compile(r"[a-z]")
+_RUNS_ON = re.compile(r"[.;:,]\s*\S*[a-z]\S*\s+[a-z]")
+_HEADING_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_HEADING_SMALL = frozenset(("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by"))
+
+
 def _is_heading(p: Paragraph) -> bool:
     text = p.text.strip()
     style = (p.style or "").lower()
     if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
         return True
-    if not re.search(r"[a-z]", text):
+    if not _LOWER.search(text):
         return True
-    return len(text) < 120 and not re.search(r"[.;:,]\s*\S*[a-z]\S*\s+[a-z]", text) and \
-        all(w[:1].isupper() or w.lower() in ("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by")
-            for w in re.findall(r"[A-Za-z][\w’'-]*", text))
+    return len(text) < 120 and not _RUNS_ON.search(text) and \
+        all(w[:1].isupper() or w.lower() in _HEADING_SMALL for w in _HEADING_WORD.findall(text))
+
+
+def _word_runs(terms: Iterable[str], most: int) -> set[str]:
+    """Every run of one to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
+    "Net", "Net Income", "Income Amount", ... (a phrase of at most *most* words lies inside a term as a
+    whole run of its words exactly when it is one of these)."""
+    out: set[str] = set()
+    for term in terms:
+        words = term.split(" ")
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + most) + 1):
+                out.add(" ".join(words[i:j]))
+    return out
 
 
 def _strings(value, out: set[str]) -> set[str]:
@@ -455,7 +547,16 @@ BRACKETS = re.compile(r"\[[^\[\]]*\]")   # a drafting note or an option: "[Draft
 # "Section 10.1 (Removal/Termination Notice)", "IRS Form 8886 (Reportable Transaction Disclosure Statement)"
 TITLE_BEFORE = re.compile(r"(?:\d[\w.-]*(?:\([\w]{1,5}\))*|[A-Z]{2,})\s*\([^()]{0,40}$")
 TITLE_AFTER = re.compile(r"^[^()]{0,40}\)")
-QUOTE_BEFORE, QUOTE_AFTER = re.compile(r"[“\"‘']\s*$"), re.compile(r"^\s*[”\"’']")
+_OPENING_QUOTES = "“\"‘'"
+QUOTE_AFTER = re.compile(r"\s*[”\"’']")   # matched where the phrase ends
+
+
+def _quote_before(text: str, start: int) -> bool:
+    """Whether an opening quotation mark, then only white space, stands before *start*."""
+    at = start
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at > 0 and text[at - 1] in _OPENING_QUOTES
 # "[ ] Neither Input nor Output", "( x ) Non-Renewal Notice Date:", "- There are no Increased Claims"
 MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-–—*•])\s*$")
 # "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
@@ -490,8 +591,11 @@ _INCORPORATES_WORDS = ("capitali", "incorporat", "standard", "amendment")
 
 
 def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
-    return any(_INCORPORATES.search(p.text) for p in paragraphs
-               if any(w in p.text.lower() for w in _INCORPORATES_WORDS))
+    for p in paragraphs:
+        lower = p.text.lower()
+        if any(w in lower for w in _INCORPORATES_WORDS) and _INCORPORATES.search(p.text):
+            return True
+    return False
 
 
 def _name_goes_on(after: str) -> bool:
@@ -506,26 +610,44 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     labels = cover_labels(ctx.paragraphs()) | _quoted_names(ctx.paragraphs())
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
-    inside_known = " | ".join(f" {t} " for t in known)
+    inside_known = _word_runs(known, 4)
     borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
+    headings: dict[int, bool] = {}
+
+    def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
+        known_heading = headings.get(id(p))
+        if known_heading is None:
+            known_heading = headings[id(p)] = _is_heading(p)
+        return known_heading
+
     for doc in ctx.package.documents:
         if id(doc) in borrowing:
             continue
         reported: set[str] = set()
         for p in doc.paragraphs:
-            if _is_heading(p) or p.part.startswith("word/"):
+            if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text = BRACKETS.sub(lambda m: " " * len(m.group(0)), masked_text(p))
+            text = masked_text(p)
+            if "[" in text:
+                text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
             for m in RUN.finditer(text):
                 phrase, start = m.group(0), m.start()
                 words = phrase.split()
+                if len(words) < 2:
+                    continue  # one word: not a phrase, with or without a determiner
                 opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
                     words = words[1:]
                     phrase = " ".join(words)
                 if not 2 <= len(words) <= 4 or phrase in reported:
+                    continue
+                # the look-ups first, then the patterns around the phrase (each test only rules it out)
+                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
+                    continue
+                if all(w in known for w in words) or phrase in inside_known or any(
+                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
                     continue
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
@@ -534,12 +656,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     continue
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
-                        (QUOTE_BEFORE.search(p.text, 0, start) and QUOTE_AFTER.match(p.text[m.end():])):
-                    continue
-                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
-                    continue
-                if all(w in known for w in words) or f" {phrase} " in inside_known or any(
-                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
+                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, m.end())):
                     continue
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
@@ -549,7 +666,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"“{phrase}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
-    yield from undefined_roles(ctx, UNDEFINED, known, _is_heading, _sentence_start,
+    yield from undefined_roles(ctx, UNDEFINED, known, heading, _sentence_start,
                                lambda doc: id(doc) in borrowing)
 
 

@@ -111,11 +111,25 @@ class Pair:
 _FIGURE_IN_PARENS = re.compile(r"\(\$?\s?\d")
 
 
+def _digit_before(text: str, at: int) -> bool:
+    """Whether a digit, then perhaps "." or ",", then only white space stands before *at* (what
+    `\\d[.,]?\\s*$` finds in the text up to it), looked for backwards from *at*."""
+    at_digit = at
+    while at_digit > 0 and text[at_digit - 1].isspace():
+        at_digit -= 1
+    if at_digit > 0 and text[at_digit - 1] in ".,":
+        at_digit -= 1
+        if at_digit > 0 and text[at_digit - 1].isdecimal():
+            return True
+        at_digit += 1
+    return at_digit > 0 and text[at_digit - 1].isdecimal()
+
+
 def pairs(text: str) -> Iterator[Pair]:
     if not _FIGURE_IN_PARENS.search(text):
         return
     for m in PAIR.finditer(text):
-        if re.search(r"\d[.,]?\s*$", text[:m.start()]):
+        if _digit_before(text, m.start()):
             continue                       # "1.5 million (1,500,000)": digits in words are not read
         figure = _figure(m.group("figure"))
         if m.group("dollars") is not None or m.group("cents_only") is not None:

@@ -54,6 +54,18 @@ def find_fields(ctx: Context) -> Iterable[Finding]:
 BLANK = re.compile(r"_{3,}")
 # "By: ____", "Name: ____", "Title:", "Date:", "Signature:", "Email:", "Its ____", "Initials: ___"
 FORM_LABEL = re.compile(r"(?:^|[\t\n]|\s{2,})[A-Z][\w .’'/()&-]{0,40}:?[ \t\u00a0]*$|(?:^|\s)(?:By|Its|Per)\s*$")
+_FORM_GAP = re.compile(r"\s*(?:[\t\n]|\s{2,}|_)")
+_FORM_NEXT_LABEL = re.compile(r"\s*[A-Z][\w .’'/()&-]{0,40}:")
+
+
+def _form_label_before(text: str, at: int) -> bool:
+    """Whether FORM_LABEL ends at *at*: searched from just before the longest label it can match (a label
+    of 42 characters, its colon, the white space after it and two before it), not from the paragraph's
+    start, so that a paragraph of many blanks is not read again for each."""
+    space = at
+    while space > 0 and text[space - 1].isspace():
+        space -= 1
+    return FORM_LABEL.search(text, max(0, space - 46), at) is not None
 
 
 def _bracketed(text: str, start: int, end: int) -> bool:
@@ -70,15 +82,16 @@ def find_blanks(ctx: Context) -> Iterable[Finding]:
         words = re.sub(r"_+", " ", text).strip()
         if not words:
             continue                      # a rule line or a signature line alone
+        first, last = len(text) - len(text.lstrip()), len(text.rstrip())   # the text between white space
         for m in BLANK.finditer(text):
             if _bracketed(text, m.start(), m.end()):
                 continue
-            before = text[:m.start()]
-            after = text[m.end():]
-            if FORM_LABEL.search(before) and (not after.strip() or re.match(r"\s*(?:[\t\n]|\s{2,}|_)", after)
-                                              or re.match(r"\s*[A-Z][\w .’'/()&-]{0,40}:", after)):
+            start, end = m.start(), m.end()
+            nothing_before, nothing_after = start <= first, end >= last
+            if _form_label_before(text, start) and (nothing_after or _FORM_GAP.match(text, end)
+                                                     or _FORM_NEXT_LABEL.match(text, end)):
                 continue                  # a form line: "Name: ______", "Date: ____  Title: ____"
-            if len(m.group(0)) >= 20 and (not before.strip() or not after.strip()):
+            if len(m.group(0)) >= 20 and (nothing_before or nothing_after):
                 continue                  # a rule line opening or closing the paragraph
             yield ctx.finding(BLANKS, p, m.group(0),
                               "A blank is left in the text; fill it in, or bracket it if it is a choice "

@@ -83,7 +83,9 @@ def operative(p: Paragraph) -> bool:
 
 def masked_text(p: Paragraph) -> str:
     """The paragraph's text with quoted phrases and its run-in heading blanked out (offsets kept)."""
-    text = QUOTED.sub(lambda m: " " * len(m.group(0)), p.text)
+    text = p.text
+    if '"' in text or "“" in text:
+        text = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
     if p.heading and text.startswith(p.heading):
         text = " " * len(p.heading) + text[len(p.heading):]
     return text
@@ -97,7 +99,10 @@ def used_as_term(doc: Document, p: Paragraph, phrase: str) -> bool:
     cache = doc.__dict__.setdefault("_full_text", {})
     if "text" not in cache:
         cache["text"] = "\n".join(q.text for q in doc.paragraphs)
-    return cache["text"].count(phrase) >= 2
+    counted = cache.setdefault("again", {})
+    if phrase not in counted:
+        counted[phrase] = cache["text"].count(phrase) >= 2
+    return counted[phrase]
 
 
 _LABEL_ONLY = re.compile(r"\s*(?:[A-Z]{1,2}\.?\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,4}[.)])?\s*")
@@ -129,7 +134,7 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
                     continue
                 before, after = text[max(0, m.start() - 80):m.start()], text[m.end():m.end() + 3]
                 if sentence_start(before) or _CAPITALISED_NEIGHBOUR.search(before) or \
-                        _LABEL_ONLY.fullmatch(text[:m.start()]) or \
+                        _LABEL_ONLY.fullmatch(text, 0, m.start()) or \
                         re.match(r"[ \u00a0]+[A-Z]", after):
                     continue          # a sentence start, or a word of a longer name (defs.undefined's)
                 reported.add(word)

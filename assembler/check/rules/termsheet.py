@@ -20,8 +20,14 @@ from decimal import Decimal, InvalidOperation
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
-from assembler.render import words
 from assembler.termsheet.model import signer_entity
+
+
+def _words():
+    """The templates' number and date formats (imported when a message needs them: they load num2words)."""
+    from assembler.render import words  # noqa: PLC0415
+
+    return words
 
 # ------------------------------------------------------------------------------------------------
 # Text helpers
@@ -147,15 +153,15 @@ def facts(ts) -> Facts:
 
 
 def _money(values) -> str:
-    return " or ".join(dict.fromkeys(words.money(v) for v in values))
+    return " or ".join(dict.fromkeys(_words().money(v) for v in values))
 
 
 def _percent(values) -> str:
-    return " or ".join(dict.fromkeys(words.percent(v) for v in values))
+    return " or ".join(dict.fromkeys(_words().percent(v) for v in values))
 
 
 def _dates(values) -> str:
-    return ", ".join(dict.fromkeys(words.long_date(v) for v in values))
+    return ", ".join(dict.fromkeys(_words().long_date(v) for v in values))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -371,7 +377,7 @@ def _amounts(ctx: Context) -> Iterator[Finding]:
             what, allowed = named
             if value not in allowed:
                 found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"{what} {words.money(value)} is not the term sheet's ({_money(allowed)}); "
+                          f"{what} {_words().money(value)} is not the term sheet's ({_money(allowed)}); "
                           "a figure from another deal?")
     yield from found.items
 
@@ -403,7 +409,7 @@ def _rates(ctx: Context) -> Iterator[Finding]:
             value = Decimal(m.group(1))
             if value not in allowed:
                 found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"{what} {words.percent(value)} is not the term sheet's ({_percent(allowed)})")
+                          f"{what} {_words().percent(value)} is not the term sheet's ({_percent(allowed)})")
     yield from found.items
 
 
@@ -422,8 +428,8 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
             value = _date(month, day, year)
             if value is not None and re.search(r"\bthis\s+$", text[:m.start()]) and value != f.execution_date:
                 found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"executed on {words.long_date(value)}; the term sheet's execution date is "
-                          f"{words.long_date(f.execution_date)} (“{words.day_ordinal(f.execution_date)} day of "
+                          f"executed on {_words().long_date(value)}; the term sheet's execution date is "
+                          f"{_words().long_date(f.execution_date)} (“{_words().day_ordinal(f.execution_date)} day of "
                           f"{f.execution_date:%B}, {f.execution_date.year}”)")
         if (", 1" not in text and ", 2" not in text) or not DATE.search(text):
             continue
@@ -448,7 +454,7 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
                 continue
             if value not in allowed:
                 found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"{what} {words.long_date(value)} is not the term sheet's ({_dates(allowed)})")
+                          f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed)})")
     yield from found.items
 
 
