@@ -307,7 +307,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--importtime", action="store_true", help="also list the slowest imports of a cold build")
     args = parser.parse_args()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # As installed: each module's .pyc cached (an environment that forbids writing them would make
+    # every cold start recompile the toolkit's source, which no user's machine does).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
     ok = True
     with tempfile.TemporaryDirectory(prefix="assembler-bench-") as tmp:
         tmp = Path(tmp)
