@@ -105,15 +105,14 @@ def _private_folder(folder: Path, create: bool) -> int | None:
     return None
 
 
-def load(template_sha256: str) -> dict | None:
-    """The cached compiled parts of the template with this hash, or None (on any doubt)."""
+def read_entry(key: bytes) -> bytes | None:
+    """The payload stored under *key* (32 bytes), or None on any doubt (see the module docstring)."""
     folder = cache_dir()
     if folder is None:
         return None
     dir_fd = _private_folder(folder, create=False)
     if dir_fd is None:
         return None
-    key = entry_key(template_sha256)
     try:
         fd = os.open(key.hex(), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError:
@@ -133,13 +132,7 @@ def load(template_sha256: str) -> dict | None:
             data[head + 2 * _DIGEST:]
         if stored_key != key or hashlib.sha256(payload).digest() != digest:
             return None
-        parts = marshal.loads(payload)
-        if not isinstance(parts, dict) or not all(
-                isinstance(name, str) and isinstance(value, tuple) and len(value) == 2
-                and type(value[0]).__name__ == "code" and isinstance(value[1], str)
-                for name, value in parts.items()):
-            return None
-        return parts
+        return payload
     except Exception:  # noqa: BLE001 - a bad entry is a miss, whatever it is
         return None
     finally:
@@ -147,16 +140,11 @@ def load(template_sha256: str) -> dict | None:
         os.close(dir_fd)
 
 
-def store(template_sha256: str, parts: dict) -> None:
-    """Keep *parts* ({part name: (code, patched source)}) for the next process; silent on failure."""
+def write_entry(key: bytes, payload: bytes) -> None:
+    """Store *payload* under *key* for the next process; silent on failure."""
     folder = cache_dir()
     if folder is None:
         return
-    try:
-        payload = marshal.dumps(parts)
-    except (ValueError, TypeError):
-        return
-    key = entry_key(template_sha256)
     data = FORMAT + key + hashlib.sha256(payload).digest() + payload
     dir_fd = _private_folder(folder, create=True)
     if dir_fd is None:
@@ -177,6 +165,32 @@ def store(template_sha256: str, parts: dict) -> None:
             os.unlink(tmp, dir_fd=dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def load(template_sha256: str) -> dict | None:
+    """The cached compiled parts of the template with this hash, or None (on any doubt)."""
+    payload = read_entry(entry_key(template_sha256))
+    if payload is None:
+        return None
+    try:
+        parts = marshal.loads(payload)
+        if not isinstance(parts, dict) or not all(
+                isinstance(name, str) and isinstance(value, tuple) and len(value) == 2
+                and type(value[0]).__name__ == "code" and isinstance(value[1], str)
+                for name, value in parts.items()):
+            return None
+        return parts
+    except Exception:  # noqa: BLE001 - a bad entry is a miss, whatever it is
+        return None
+
+
+def store(template_sha256: str, parts: dict) -> None:
+    """Keep *parts* ({part name: (code, patched source)}) for the next process; silent on failure."""
+    try:
+        payload = marshal.dumps(parts)
+    except (ValueError, TypeError):
+        return
+    write_entry(entry_key(template_sha256), payload)
 
 
 def _prune(dir_fd: int) -> None:

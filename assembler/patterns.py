@@ -1,0 +1,151 @@
+"""Compiled regular expressions kept on disk, so a new process does not compile them again.
+
+The rules compile a few hundred patterns when they are imported (number words, defined-term forms,
+citations); Python's own compiler is written in Python and takes a sizeable share of a cold
+command to do it. While a module of the toolkit is being imported, each pattern compiled is looked
+up in one cache entry (in the folder of :mod:`assembler.render.cache`, trusted on the same terms:
+a private folder, a hash-checked entry, any doubt a miss). A hit is handed to the regular
+expression engine as Python's compiler would hand it (``_sre.compile`` with the compiled code,
+which the engine validates); a miss is compiled as usual and recorded, and the entry is rewritten
+once the outermost import ends. The entry's key covers the Python version and the engine's
+format, so another Python never reads it. Patterns compiled while a command runs (from the terms a
+document defines, say) are not kept: only import-time ones, a fixed set.
+
+Nothing changes what a pattern matches: the same code is given to the same engine, and a pattern
+the cache cannot give back is compiled afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.abc
+import importlib.machinery
+import marshal
+import re
+import sys
+import threading
+
+import _sre
+from re import _compiler
+
+from assembler.render import cache
+
+_LOCK = threading.RLock()
+_state = {"depth": 0, "entries": None, "added": {}}
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"assembler-patterns 1\0" + sys.version.encode() +
+                          f"\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode()).digest()
+
+
+def _load() -> dict:
+    payload = cache.read_entry(_key())
+    if payload is None:
+        return {}
+    try:
+        entries = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - a bad entry is a miss
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _valid(args) -> bool:
+    """A recorded compile: (flags, code, groups, groupindex, indexgroup) of the expected types."""
+    return (isinstance(args, tuple) and len(args) == 5 and isinstance(args[0], int)
+            and isinstance(args[1], list) and isinstance(args[2], int) and isinstance(args[3], dict)
+            and isinstance(args[4], tuple))
+
+
+_original_compile = _compiler.compile
+
+
+def _compile(p, flags=0):
+    """re's compiler, taking import-time patterns from the cache and recording the others."""
+    entries = _state["entries"]
+    if entries is None or not isinstance(p, (str, bytes)) or flags & re.DEBUG:
+        return _original_compile(p, flags)
+    key = (p, int(flags))
+    hit = entries.get(key)
+    if hit is not None and _valid(hit):
+        try:
+            return _sre.compile(p, *hit)
+        except Exception:  # noqa: BLE001 - the engine refused the code: compile afresh
+            pass
+    seen = []
+    real = _sre.compile
+
+    def spy(*args):
+        seen.append(args)
+        return real(*args)
+
+    with _LOCK:
+        _sre.compile = spy
+        try:
+            pattern = _original_compile(p, flags)
+        finally:
+            _sre.compile = real
+    if len(seen) == 1 and seen[0][0] == p and _valid(tuple(seen[0][1:])):
+        flags_, code, groups, groupindex, indexgroup = seen[0][1:]
+        # the compiler's opcodes are int subclasses: kept as the plain ints the engine reads
+        _state["added"][key] = (int(flags_), [int(c) for c in code], int(groups), dict(groupindex),
+                                tuple(indexgroup))
+    return pattern
+
+
+@contextlib.contextmanager
+def cached_patterns():
+    """Within: patterns compiled take their compiled form from the cache (re-entrant)."""
+    with _LOCK:
+        if _state["depth"] == 0:
+            _state["entries"] = _load() if cache.cache_dir() is not None else None
+            _state["added"] = {}
+            if _state["entries"] is not None:
+                _compiler.compile = _compile
+        _state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _state["depth"] -= 1
+            if _state["depth"] == 0:
+                _compiler.compile = _original_compile
+                entries, added = _state["entries"], _state["added"]
+                _state["entries"], _state["added"] = None, {}
+                if added and entries is not None:
+                    with contextlib.suppress(ValueError, TypeError):
+                        cache.write_entry(_key(), marshal.dumps({**entries, **added}))
+
+
+class _Loader(importlib.abc.Loader):
+    """Runs a toolkit module's import with the pattern cache on."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def create_module(self, spec):
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module):
+        with cached_patterns():
+            self.inner.exec_module(module)
+
+    def __getattr__(self, name):  # get_code, get_source, is_package ... as the file loader has them
+        return getattr(self.inner, name)
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if not name.startswith("assembler."):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None and not isinstance(spec.loader, _Loader):
+            spec.loader = _Loader(spec.loader)
+        return spec
+
+
+def install() -> None:
+    """Import the toolkit's modules with the pattern cache on (once per process)."""
+    if not any(isinstance(f, _Finder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())

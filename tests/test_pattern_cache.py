@@ -1,0 +1,93 @@
+"""The on-disk cache of compiled regular expressions: the same patterns, fewer compiles, any doubt a miss."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from assembler import patterns
+from assembler.render import cache
+from conftest import ROOT
+
+SAMPLES = ["Three Million Dollars ($3,000,000)", "Section II.D", "one thousand (1,000) shares", "", "x" * 50,
+           "“Purchaser” means Global Ichiban Limited", "pursuant to Rule 506 of Regulation D"]
+PATTERNS = [(r"(?P<words>[a-z]+(?:\s+[a-z]+)*)\s+\((?P<fig>[\d,$.]+)\)", re.I), (r"\bSection\s+([IVX]+)\.([A-Z])\b", 0),
+            (r"[“\"](?P<t>[^”\"]+)[”\"]\s+means", 0), (r"(?<![\w-])Rule\s+\d+(?:\([a-z]\))?", 0)]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    path = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(path))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    re.purge()
+    yield path
+    re.purge()
+
+
+def _compile_all():
+    re.purge()  # past re's own in-process cache, to the compiler
+    return [re.compile(p, f) for p, f in PATTERNS]
+
+
+def _same(a: re.Pattern, b: re.Pattern) -> bool:
+    return (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups, b.groupindex) and all(
+        [m.span() for m in a.finditer(s)] == [m.span() for m in b.finditer(s)] for s in SAMPLES)
+
+
+def test_a_second_process_takes_the_patterns_from_the_cache_and_they_match_alike(folder, monkeypatch):
+    fresh = _compile_all()
+    with patterns.cached_patterns():
+        _compile_all()  # recorded
+    assert len(patterns._load()) == len(PATTERNS)
+    compiled, real = [], patterns._original_compile
+    monkeypatch.setattr(patterns, "_original_compile", lambda p, f=0: compiled.append(p) or real(p, f))
+    with patterns.cached_patterns():
+        again = _compile_all()
+    assert compiled == []  # every pattern came from the cache
+    assert all(_same(a, b) for a, b in zip(fresh, again, strict=True))
+
+
+def test_patterns_compiled_outside_an_import_are_not_kept(folder):
+    _compile_all()
+    with patterns.cached_patterns():
+        pass
+    assert patterns._load() == {}
+
+
+@pytest.mark.parametrize("payload", [b"not marshal at all", marshal.dumps(["a list"]),
+                                     marshal.dumps({(PATTERNS[1][0], 0): (0, [1, 2, 3], 0, {}, ())}),
+                                     marshal.dumps({(PATTERNS[1][0], 0): ("bad", None)})])
+def test_a_damaged_or_forged_entry_is_a_miss_and_compiles_afresh(folder, payload):
+    fresh = _compile_all()
+    folder.mkdir(mode=0o700)
+    cache.write_entry(patterns._key(), payload)
+    with patterns.cached_patterns():
+        again = _compile_all()
+    assert all(_same(a, b) for a, b in zip(fresh, again, strict=True))
+
+
+def test_a_folder_others_can_write_is_not_used(folder):
+    folder.mkdir(mode=0o777)
+    os.chmod(folder, 0o777)
+    with patterns.cached_patterns():
+        _compile_all()
+    assert list(folder.iterdir()) == [] and patterns._load() == {}
+
+
+def test_the_toolkit_imports_its_rules_through_the_cache(tmp_path):
+    """A fresh process importing the rules fills the cache; the next compiles (almost) nothing."""
+    env = dict(os.environ, **{cache.CACHE_DIR_ENV: str(tmp_path / "c"), "PYTHONPATH": str(ROOT)})
+    env.pop(cache.NO_CACHE_ENV, None)
+    probe = ("import assembler.patterns as P, re._compiler as rc\n"
+             "n = [0]\norig = P._original_compile\n"
+             "def counting(p, f=0):\n    n[0] += 1\n    return orig(p, f)\n"
+             "P._original_compile = counting\nimport assembler.check.registry\nprint(n[0])\n")
+    first, second = (int(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                                        check=True).stdout) for _ in range(2))
+    assert first > 100 and second < first // 20, (first, second)
