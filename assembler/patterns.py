@@ -22,6 +22,7 @@ import hashlib
 import importlib.abc
 import importlib.machinery
 import marshal
+import os
 import re
 import sys
 import threading
@@ -32,7 +33,25 @@ from re import _compiler
 from assembler.render import cache
 
 _LOCK = threading.RLock()
-_state = {"depth": 0, "entries": None, "added": {}}
+# entries: what the cache holds (read once a process), or None while no import is running;
+# added: patterns compiled since the entry was last written; used: keys hit or added.
+_state = {"depth": 0, "entries": None, "added": {}, "used": set()}
+_read: dict | None = None
+#: Past this many patterns the entry keeps only those the last process used (the toolkit has a
+#: few hundred; a pattern whose text changes from run to run must not grow it for ever).
+MAX_PATTERNS = 1000
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_RE = os.path.dirname(os.path.abspath(re.__file__)) + os.sep
+
+
+def _from_toolkit() -> bool:
+    """Whether the pattern being compiled is the toolkit's own (not the standard library's or
+    another package's, some of which build their patterns from sets, in a new order each run)."""
+    frame = sys._getframe(2)
+    while frame is not None and (frame.f_code.co_filename.startswith(_RE)
+                                 or frame.f_code.co_filename.endswith("functools.py")):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename.startswith(_PACKAGE)
 
 
 def _key() -> bytes:
@@ -70,9 +89,13 @@ def _compile(p, flags=0):
     hit = entries.get(key)
     if hit is not None and _valid(hit):
         try:
-            return _sre.compile(p, *hit)
+            compiled = _sre.compile(p, *hit)
+            _state["used"].add(key)
+            return compiled
         except Exception:  # noqa: BLE001 - the engine refused the code: compile afresh
             pass
+    if not _from_toolkit():
+        return _original_compile(p, flags)
     seen = []
     real = _sre.compile
 
@@ -91,17 +114,20 @@ def _compile(p, flags=0):
         # the compiler's opcodes are int subclasses: kept as the plain ints the engine reads
         _state["added"][key] = (int(flags_), [int(c) for c in code], int(groups), dict(groupindex),
                                 tuple(indexgroup))
+        _state["used"].add(key)
     return pattern
 
 
 @contextlib.contextmanager
 def cached_patterns():
     """Within: patterns compiled take their compiled form from the cache (re-entrant)."""
+    global _read
     with _LOCK:
         if _state["depth"] == 0:
-            _state["entries"] = _load() if cache.cache_dir() is not None else None
-            _state["added"] = {}
-            if _state["entries"] is not None:
+            if _read is None or cache.cache_dir() is None:
+                _read = _load() if cache.cache_dir() is not None else None
+            _state["entries"], _state["added"] = _read, {}
+            if _read is not None:
                 _compiler.compile = _compile
         _state["depth"] += 1
     try:
@@ -111,11 +137,14 @@ def cached_patterns():
             _state["depth"] -= 1
             if _state["depth"] == 0:
                 _compiler.compile = _original_compile
-                entries, added = _state["entries"], _state["added"]
+                entries, added, used = _state["entries"], _state["added"], _state["used"]
                 _state["entries"], _state["added"] = None, {}
                 if added and entries is not None:
+                    _read = {**entries, **added}
+                    if len(_read) > MAX_PATTERNS:
+                        _read = {k: v for k, v in _read.items() if k in used}
                     with contextlib.suppress(ValueError, TypeError):
-                        cache.write_entry(_key(), marshal.dumps({**entries, **added}))
+                        cache.write_entry(_key(), marshal.dumps(_read))
 
 
 class _Loader(importlib.abc.Loader):

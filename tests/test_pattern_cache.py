@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,8 @@ def folder(tmp_path, monkeypatch):
     path = tmp_path / "cache"
     monkeypatch.setenv(cache.CACHE_DIR_ENV, str(path))
     monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    monkeypatch.setattr(patterns, "_read", None)  # as in a new process
+    monkeypatch.setattr(patterns, "_PACKAGE", str(Path(__file__).parent) + os.sep)  # these patterns count as the toolkit's
     re.purge()
     yield path
     re.purge()
@@ -45,6 +48,7 @@ def test_a_second_process_takes_the_patterns_from_the_cache_and_they_match_alike
     with patterns.cached_patterns():
         _compile_all()  # recorded
     assert len(patterns._load()) == len(PATTERNS)
+    patterns._read = None  # a new process reads the entry from disk
     compiled, real = [], patterns._original_compile
     monkeypatch.setattr(patterns, "_original_compile", lambda p, f=0: compiled.append(p) or real(p, f))
     with patterns.cached_patterns():
@@ -80,14 +84,37 @@ def test_a_folder_others_can_write_is_not_used(folder):
     assert list(folder.iterdir()) == [] and patterns._load() == {}
 
 
+def test_patterns_of_other_packages_are_not_kept(folder, monkeypatch):
+    # the standard library's tokenizer, for one, builds its pattern from a set: new text each run
+    monkeypatch.setattr(patterns, "_PACKAGE", "/nowhere/")
+    with patterns.cached_patterns():
+        _compile_all()
+    assert patterns._load() == {}
+
+
+def test_the_entry_keeps_only_what_a_process_used_once_it_grows_past_its_bound(folder, monkeypatch):
+    monkeypatch.setattr(patterns, "MAX_PATTERNS", 3)
+    monkeypatch.setattr(patterns, "_state", {"depth": 0, "entries": None, "added": {}, "used": set()})
+    with patterns.cached_patterns():
+        re.purge()
+        re.compile(r"stale (\d+)")
+        re.compile(r"another stale")
+    patterns._read = None
+    monkeypatch.setattr(patterns, "_state", {"depth": 0, "entries": None, "added": {}, "used": set()})
+    with patterns.cached_patterns():
+        _compile_all()
+    assert sorted(p for p, _ in patterns._load()) == sorted(p for p, _ in PATTERNS)
+
+
 def test_the_toolkit_imports_its_rules_through_the_cache(tmp_path):
     """A fresh process importing the rules fills the cache; the next compiles (almost) nothing."""
     env = dict(os.environ, **{cache.CACHE_DIR_ENV: str(tmp_path / "c"), "PYTHONPATH": str(ROOT)})
     env.pop(cache.NO_CACHE_ENV, None)
-    probe = ("import assembler.patterns as P, re._compiler as rc\n"
-             "n = [0]\norig = P._original_compile\n"
-             "def counting(p, f=0):\n    n[0] += 1\n    return orig(p, f)\n"
-             "P._original_compile = counting\nimport assembler.check.registry\nprint(n[0])\n")
+    probe = ("import assembler.patterns as P, marshal\n"
+             "n = [0]\nwrite = P.cache.write_entry\n"
+             "def counting(key, payload):\n    n[0] = len(marshal.loads(payload))\n    return write(key, payload)\n"
+             "P.cache.write_entry = counting\nimport assembler.check.registry\nprint(n[0])\n")
     first, second = (int(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                                         check=True).stdout) for _ in range(2))
-    assert first > 100 and second < first // 20, (first, second)
+    # the first records the toolkit's patterns; the second finds every one of them and writes nothing
+    assert first > 100 and second == 0, (first, second)
