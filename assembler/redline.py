@@ -60,6 +60,9 @@ PAIR_WINDOW = 50           # how far ahead a replaced paragraph looks for its pa
 #: Cost bound of one alignment (items compared = the product of the two stretches' lengths, after
 #: their common start and end): past it the stretch is replaced as a block, and the summary says so.
 MAX_ALIGNMENT_COST = 4_000_000
+#: A stretch of text longer than this (one formatting, one paragraph) is compared as one piece, not
+#: word by word: millions of word objects would cost seconds and a gigabyte. Shown replaced whole.
+MAX_TOKENIZED_TEXT = 200_000
 
 _R_NS = NSMAP["r"]
 _W = NSMAP["w"]
@@ -90,6 +93,7 @@ _FOREIGN_REFS = frozenset({qn("w:footnoteReference"), qn("w:endnoteReference"), 
 # token each and a changed number or cross-reference shows as one replacement.
 _TOKEN = re.compile(r"\w+(?:['\u2019.,:/\-]\w+)*|\s+|[^\w\s]")
 _WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+(?:['\u2019.,:/\-]\w+)*")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +273,11 @@ class _Atom:
 
     @property
     def words(self) -> int:
-        return 1 if self.text is not None and _WORD.search(self.text) else 0
+        if self.text is None:
+            return 0
+        if self.key[0] == "T":  # a stretch compared whole: its words counted for the summary
+            return len(_WORDS.findall(self.text))
+        return 1 if _WORD.search(self.text) else 0
 
 
 class _Block:
@@ -297,8 +305,12 @@ class _Block:
             if text_run:
                 _, _, rpr, rkey, container = text_run[0]
                 text = "".join(piece[0] for piece in text_run)
-                atoms.extend(_Atom(("t", token), token, None, rpr, rkey, container)
-                             for token in _TOKEN.findall(text))
+                if len(text) > MAX_TOKENIZED_TEXT:
+                    _COARSE.set(_COARSE.get() + 1)
+                    atoms.append(_Atom(("T", text), text, None, rpr, rkey, container))
+                else:
+                    atoms.extend(_Atom(("t", token), token, None, rpr, rkey, container)
+                                 for token in _TOKEN.findall(text))
                 text_run.clear()
 
         for piece in self._pieces:
@@ -915,7 +927,10 @@ def _segments(old: list[_Atom], new: list[_Atom]) -> list[tuple[str, _Atom, _Ato
 def _append_atom(run: etree._Element, atom: _Atom, *, deleted: bool) -> None:
     if atom.text is not None:
         tag = _DEL_TEXT if deleted else _T
-        last = run[-1] if len(run) else None
+        try:
+            last = run[-1]  # from the end: O(1), where len() counts every child (quadratic on long runs)
+        except IndexError:
+            last = None
         # Text joins the run's last text element up to a bound: past it a new one starts, so that
         # a paragraph of thousands of words is not rewritten into one ever longer string (quadratic).
         if last is not None and last.tag == tag and len(last.text or "") < MAX_JOINED_TEXT:

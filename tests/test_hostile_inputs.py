@@ -588,3 +588,25 @@ def test_redline_of_a_paragraph_of_thousands_of_runs(capsys, tmp_path):
     assert [t for t in redline.reject_all(body) if t] == [t for t in old_texts if t]
     texts = [t.text for t in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}delText")]
     assert max(len(t or "") for t in texts) <= redline.MAX_JOINED_TEXT + 20
+
+
+def test_redline_of_a_huge_paragraph_compares_it_whole_and_keeps_every_word(capsys, tmp_path):
+    """Found by benchmarks/hostile.py: a 10 MB paragraph (now read, not refused) made millions of word
+    objects and a child count on every append; the redline took minutes and a gigabyte."""
+    import assembler.redline as redline
+    from assembler.docmodel.ooxml import paragraph_text, read_package, story_paragraphs
+
+    parts = parts_of(SEED_DOCX)
+    sentence = b"Purchaser shall pay. "
+    huge = b"<w:p><w:r><w:t>" + sentence * (redline.MAX_TOKENIZED_TEXT // len(sentence) + 10) + b"</w:t></w:r></w:p>"
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:body>", b"<w:body>" + huge, 1)
+    big = write_zip(tmp_path / "huge.docx", parts)
+    words = 3 * (redline.MAX_TOKENIZED_TEXT // len(sentence) + 10)
+    for old, new, verb in ((big, SEED_DOCX, "deleted"), (SEED_DOCX, big, "inserted")):
+        code, out, err = run(capsys, "redline", old, new, "-o", tmp_path / f"{verb}.docx")
+        assert code == 0, err
+        assert f"{verb} ({words} words)" in out, out  # every word counted, though compared whole
+        assert "too large or too different to compare word by word" in out
+        body = read_package(tmp_path / f"{verb}.docx").body
+        for resolved, source in ((redline.reject_all(body), old), (redline.accept_all(body), new)):
+            assert [t for t in resolved if t] == [t for t in map(paragraph_text, story_paragraphs(read_package(source).body)) if t]
