@@ -20,6 +20,15 @@ SEED = ROOT / "termsheets" / "ascent-series-j.yaml"
 OUTPUTS = sorted([spec.output for spec in DOCUMENTS] + ["manifest.json"])
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seed_library():
+    """The variants here live in temporary folders and extend the repository's seed term sheet:
+    its folder is named as a library, as a deal team names the firm's folder of base terms."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSEMBLER_LIBRARY", str(SEED.parent))
+        yield
+
+
 def variant(folder: Path, name: str, body: str) -> Path:
     """A variant of the seed term sheet: ``extends`` the seed, then ``body``."""
     path = folder / name

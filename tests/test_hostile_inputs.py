@@ -330,6 +330,28 @@ def test_extends_refuses_non_files_and_outside_paths_without_echoing_them(capsys
             assert words.lower() in text.lower() and "variant.yaml:1:" in text, (target, text)
 
 
+def test_extends_reaches_the_folder_assembler_runs_in_only_when_the_term_sheet_lies_inside_it(
+        capsys, tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "variants").mkdir(parents=True)
+    shutil.copy(SEED_TERMSHEET, project / "base.yaml")
+    sheet = project / "variants" / "v.yaml"
+    sheet.write_text("extends: ../base.yaml\nseries: K\n", encoding="utf-8")
+    monkeypatch.delenv("ASSEMBLER_LIBRARY", raising=False)
+    monkeypatch.chdir(project)  # the project holds the variant: its base is reachable
+    code, out, err = run(capsys, "build", sheet, "-o", tmp_path / "o", "--no-check")
+    assert code == 0, err
+    # run from a folder that does not hold the term sheet, that folder gives it nothing
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(SEED_TERMSHEET, elsewhere / "base.yaml")
+    downloaded = tmp_path / "downloads" / "v.yaml"
+    downloaded.parent.mkdir()
+    downloaded.write_text(f"extends: {elsewhere / 'base.yaml'}\nseries: K\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    refused(capsys, ["build", downloaded, "-o", tmp_path / "o2", "--no-check"], "outside")
+
+
 def test_extends_from_a_named_library_folder(capsys, tmp_path, monkeypatch):
     library = tmp_path / "library"
     library.mkdir()

@@ -590,10 +590,12 @@ def use_libraries(folders) -> None:
 
 def allowed_roots(top: str) -> list[str]:
     """Folders a base term sheet may lie in: the top term sheet's folder tree, the folder assembler
-    runs in, and every library folder named (``--library``, or ``ASSEMBLER_LIBRARY``)."""
+    runs in when the term sheet lies in it (the project a variant and its base share, as
+    termsheets/variants/x.yaml extends termsheets/base.yaml), and every library folder named
+    (``--library``, or ``ASSEMBLER_LIBRARY``)."""
     roots = [os.path.dirname(top) or "."]
-    cwd = os.getcwd()
-    if cwd != os.sep:
+    cwd = os.path.realpath(os.getcwd())
+    if cwd != os.sep and os.path.realpath(top).startswith(cwd.rstrip(os.sep) + os.sep):
         roots.append(cwd)
     roots += [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
     return [os.path.realpath(r) for r in roots]
