@@ -104,9 +104,9 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
                    engine=r.template.numbering_engine) for key, r in rendered.items()])
     pages = {}  # the table of contents, when the term sheet asks for one: page numbers from LibreOffice
     for key, r in rendered.items():
-        entries = toc.fill(r.body, r.template.numbering_engine)
+        entries = toc.fill(r.body, r.template.numbering_engine, template_of[key])
         if entries:
-            pages[key] = toc.page_numbers(templates[key].pack(r), entries)
+            pages[key] = toc.page_numbers(templates[key].pack(r), entries, template_of[key])
             toc.set_pages(entries, pages[key])
     subject, dated = document_subject(ts), dt.datetime.combine(ts.effective_date, dt.time())
     out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})",

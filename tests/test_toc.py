@@ -127,3 +127,29 @@ def test_the_cover_title_stands_a_third_of_the_way_down_its_page_in_libreoffice(
     height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
     first = float(re.search(r'<word xMin="[\d.]+" yMin="([\d.]+)"', html).group(1))
     assert height / 4 < first < height / 2, (first, height)
+
+
+def test_a_template_whose_toc_has_no_headings_to_list_is_a_located_error(tmp_path, capsys):
+    """A lawyer's template that keeps the TOC field but drops the bold and underlined headings."""
+    import io
+    import shutil
+
+    from conftest import ROOT
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in ("glossary.docx", "certificate.docx"):
+        shutil.copy(ROOT / "templates" / name, folder / name)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(ROOT / "templates" / "agreement.docx") as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:b/>", b"").replace(b'<w:u w:val="single"/>', b"")
+            zout.writestr(info, data)
+    (folder / "agreement.docx").write_bytes(buf.getvalue())
+    sheet = write_termsheet(tmp_path / "in", {"table_of_contents": True})
+    code = main(["build", str(sheet), "-o", str(tmp_path / "out"), "--templates", str(folder), "--no-check"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"{folder / 'agreement.docx'}: table of contents: no article or section heading"), err

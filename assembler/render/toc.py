@@ -122,11 +122,12 @@ def _field(instruction: str, cached: str | None) -> list:
     return runs + [_run(None, _el("w:fldChar", fldCharType="end"))]
 
 
-def fill(body, engine) -> list[Entry]:
+def fill(body, engine, where: str = "agreement") -> list[Entry]:
     """Put the table of contents in place of the template's TOC field (see the module docstring).
 
-    *engine*: the agreement's NumberingEngine, for the labels as Word shows them. Returns the
-    entries, whose page numbers :func:`set_pages` fills; none when the body has no TOC field."""
+    *engine*: the agreement's NumberingEngine, for the labels as Word shows them; *where*: the
+    template, named in an error. Returns the entries, whose page numbers :func:`set_pages` fills;
+    none when the body has no TOC field."""
     spanned = placeholder(body)
     if not spanned:
         return []
@@ -158,8 +159,9 @@ def fill(body, engine) -> list[Entry]:
             end.addnext(r)
         entries.append(Entry(level, label.text, heading, bookmark, []))
     if not entries:
-        raise DocumentError(Problem(Location("table of contents"),
-                                    "the agreement has no article or section headings to list"))
+        raise DocumentError(Problem(Location(where, field="table of contents"),
+                                    "no article or section heading (a bold or underlined opening of a level 1 or "
+                                    "level 2 paragraph) follows the table of contents field: nothing to list"))
     new = [_entry_paragraph(e) for e in entries]
     first_ppr = new[0].find(_PPR)
     for r in reversed(_field(TOC_INSTRUCTION, None)[:2] + [_run(None, _el("w:fldChar", fldCharType="separate"))]):
@@ -208,7 +210,7 @@ def _tools() -> tuple[str, str]:
     return soffice, pdftotext
 
 
-def _pages_of(docx: bytes) -> list[str]:
+def _pages_of(docx: bytes, where: str) -> list[str]:
     """The text of each page of *docx* as LibreOffice lays it out."""
     soffice, pdftotext = _tools()
     with tempfile.TemporaryDirectory(prefix="assembler-toc-") as tmp:
@@ -222,7 +224,7 @@ def _pages_of(docx: bytes) -> list[str]:
             text = subprocess.run([pdftotext, "-layout", str(tmp / "agreement.pdf"), "-"], check=True,
                                   capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
         except (OSError, subprocess.SubprocessError) as exc:
-            raise DocumentError(Problem(Location("table of contents"),
+            raise DocumentError(Problem(Location(where, field="table of contents"),
                                         f"LibreOffice could not lay the agreement out to number its pages: {exc}"
                                         )) from None
     return text.split("\f")
@@ -234,9 +236,9 @@ def _footer_number(page: str) -> str | None:
     return lines[-1] if lines and lines[-1].isdigit() else None
 
 
-def page_numbers(docx: bytes, entries: list[Entry]) -> list[str]:
+def page_numbers(docx: bytes, entries: list[Entry], where: str = "agreement") -> list[str]:
     """The page number (as its footer shows it) of each entry's heading, in LibreOffice's layout."""
-    pages = _pages_of(docx)
+    pages = _pages_of(docx, where)
     found, at = [], 0
     for entry in entries:
         pattern = re.compile(r"(?m)^\s*" + re.escape(entry.label) + r"\s+" +
@@ -244,7 +246,7 @@ def page_numbers(docx: bytes, entries: list[Entry]) -> list[str]:
         while at < len(pages) and not (_footer_number(pages[at]) and pattern.search(pages[at])):
             at += 1
         if at == len(pages):
-            raise DocumentError(Problem(Location("table of contents"),
+            raise DocumentError(Problem(Location(where, field="table of contents"),
                                         f"cannot find the heading {entry.label} {entry.heading} in the laid-out "
                                         "agreement to number its page"))
         found.append(_footer_number(pages[at]))
