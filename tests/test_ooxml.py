@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zipfile
 
 import docx
@@ -139,13 +138,11 @@ def test_a_zip_without_word_document_xml_is_refused(tmp_path):
     assert "no word/document.xml" in str(caught.value)
 
 
-def test_a_zip_bomb_entry_is_refused_quickly(tmp_path):
+def test_a_zip_bomb_entry_is_refused_by_name(tmp_path):
     path = make_zip(tmp_path, {"word/document.xml": b"<a/>", "word/media/x.bin": bytes(30 * MIB)})
     assert path.stat().st_size < MIB
-    began = time.perf_counter()
     with pytest.raises(DocumentError) as caught:
         read_package(path)
-    assert time.perf_counter() - began < 0.5
     assert "word/media/x.bin: compression ratio" in str(caught.value)
     assert "zip bomb" in str(caught.value)
 
