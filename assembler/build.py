@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
@@ -115,11 +114,10 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
            for spec in DOCUMENTS}
     if combined:
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
-        resolve([_story("package", package, template_of)])
+        story = _story("package", package, template_of)
+        resolve([story])
         if "agreement" in pages:  # the agreement opens the package: its pages are numbered alike
-            story = _story("package", package, template_of)
-            toc.set_pages(toc.fill(package.element.body, NumberingEngine(story.numbering, story.styles)),
-                          pages["agreement"])
+            toc.set_pages(toc.fill(story.body, NumberingEngine(story.numbering, story.styles)), pages["agreement"])
         package.core_properties.title = f"Deal package ({ts.deal_name})"
         package.core_properties.subject = subject
         out[PACKAGE_OUTPUT] = docx_bytes(package, dated)

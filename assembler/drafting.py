@@ -272,6 +272,7 @@ TOC_LEVELS = ((1, 0, 720), (2, 720, 720))  # (level, left indent, hanging indent
 def add_toc_field(doc) -> None:
     """A TOC field over the agreement's TC entries (levels 1 and 2), to be filled by the build."""
     from assembler.render.toc import TOC_INSTRUCTION
+    from assembler.xref.resolve import field_runs
 
     ids = {s.style_id for s in doc.styles}
     for level, left, hanging in TOC_LEVELS:
@@ -283,11 +284,7 @@ def add_toc_field(doc) -> None:
             f'<w:tabs {nsdecls("w")}><w:tab w:val="left" w:pos="{left + hanging}"/>'
             f'<w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs>'))
     para = doc.add_paragraph(style=doc.styles["toc 1"])
-    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>'))
-    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:instrText xml:space="preserve">{TOC_INSTRUCTION}</w:instrText></w:r>'))
-    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
-    para.add_run("[The table of contents is made when the agreement is built.]")
-    para._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
+    para._p.extend(field_runs(None, TOC_INSTRUCTION, "[The table of contents is made when the agreement is built.]"))
 
 
 def _literal_label(counters: list[int], level: int) -> str:

@@ -29,12 +29,12 @@ from lxml import etree
 
 from assembler.docmodel.ooxml import qn
 from assembler.errors import DocumentError, Location, Problem
+from assembler.xref.resolve import add_bookmark, field_runs, fld_char, make_run, text_element
 
 TOC_INSTRUCTION = ' TOC \\f \\l "1-2" \\h \\z '
 HEADING_STYLES = {"SPALevel1": 1, "SPALevel2": 2}
 _P, _R, _T, _PPR, _RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:pPr"), qn("w:rPr")
 _INSTR, _FLD = qn("w:instrText"), qn("w:fldChar")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Entry:
     label: str          # as Word shows it, e.g. "II." or "A."
     heading: str        # e.g. "Purchase and Sale"
     bookmark: str       # _Toc...
-    page_runs: list     # the w:r holding the PAGEREF field's cached page number
+    page: etree._Element | None = None  # the w:t holding the PAGEREF field's cached page number
 
 
 def placeholder(body) -> list[etree._Element]:
@@ -95,33 +95,6 @@ def _heading_runs(p) -> list:
     return runs
 
 
-def _run(rpr, *children) -> etree._Element:
-    r = etree.Element(_R)
-    if rpr is not None:
-        r.append(rpr)
-    r.extend(children)
-    return r
-
-
-def _el(tag: str, text: str | None = None, **attrs) -> etree._Element:
-    e = etree.Element(qn(tag))
-    for k, v in attrs.items():
-        e.set(qn(f"w:{k}"), v)
-    if text is not None:
-        e.text = text
-        if text != text.strip():
-            e.set(_XML_SPACE, "preserve")
-    return e
-
-
-def _field(instruction: str, cached: str | None) -> list:
-    """The runs of a complex field: begin, instruction, and (with *cached*) separate, result; end."""
-    runs = [_run(None, _el("w:fldChar", fldCharType="begin")), _run(None, _el("w:instrText", instruction))]
-    if cached is not None:
-        runs += [_run(None, _el("w:fldChar", fldCharType="separate")), _run(None, _el("w:t", cached))]
-    return runs + [_run(None, _el("w:fldChar", fldCharType="end"))]
-
-
 def fill(body, engine, where: str = "agreement") -> list[Entry]:
     """Put the table of contents in place of the template's TOC field (see the module docstring).
 
@@ -135,7 +108,7 @@ def fill(body, engine, where: str = "agreement") -> list[Entry]:
     paragraphs = list(body.iter(_P))
     labels = dict(zip(map(id, paragraphs), engine.label_paragraphs(paragraphs)))
     ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
-    next_id = max(ids, default=0) + 1
+    next_id = [max(ids, default=0) + 1]
     entries: list[Entry] = []
     after = False
     for p in paragraphs:
@@ -148,25 +121,21 @@ def fill(body, engine, where: str = "agreement") -> list[Entry]:
         heading = "".join(t.text or "" for r in runs for t in r.iter(_T)).strip().rstrip(".").strip()
         if not heading:
             continue
-        bookmark = f"_Toc{next_id:09d}"
-        start = _el("w:bookmarkStart", id=str(next_id), name=bookmark)
-        runs[0].addprevious(start)
-        end = _el("w:bookmarkEnd", id=str(next_id))
-        runs[-1].addnext(end)
-        next_id += 1
-        tc = _field(f' TC "{label.text} {heading}" \\l {level} ', None)
-        for r in reversed(tc):
-            end.addnext(r)
-        entries.append(Entry(level, label.text, heading, bookmark, []))
+        bookmark = f"_Toc{next_id[0]:09d}"
+        add_bookmark(p, bookmark, next_id)
+        for r in reversed(field_runs(None, f' TC "{label.text} {heading}" \\l {level} ', None)):
+            runs[-1].addnext(r)  # after the heading: the TC field shows nothing
+        entries.append(Entry(level, label.text, heading, bookmark))
     if not entries:
         raise DocumentError(Problem(Location(where, field="table of contents"),
                                     "no article or section heading (a bold or underlined opening of a level 1 or "
                                     "level 2 paragraph) follows the table of contents field: nothing to list"))
     new = [_entry_paragraph(e) for e in entries]
-    first_ppr = new[0].find(_PPR)
-    for r in reversed(_field(TOC_INSTRUCTION, None)[:2] + [_run(None, _el("w:fldChar", fldCharType="separate"))]):
-        first_ppr.addnext(r)
-    new[-1].append(_run(None, _el("w:fldChar", fldCharType="end")))
+    begin, instruction, end = field_runs(None, TOC_INSTRUCTION, None)  # around all the entries
+    new[0].find(_PPR).addnext(begin)
+    begin.addnext(instruction)
+    instruction.addnext(make_run(None, fld_char("separate")))
+    new[-1].append(end)
     for p in new:
         holder.addprevious(p)
     for p in spanned:
@@ -175,24 +144,24 @@ def fill(body, engine, where: str = "agreement") -> list[Entry]:
 
 
 def _entry_paragraph(entry: Entry) -> etree._Element:
-    p = _el("w:p")
-    ppr = _el("w:pPr")
-    ppr.append(_el("w:pStyle", val=f"TOC{entry.level}"))
-    p.append(ppr)
-    link = _el("w:hyperlink", anchor=entry.bookmark, history="1")
-    link.extend([_run(None, _el("w:t", entry.label)), _run(None, _el("w:tab")),
-                 _run(None, _el("w:t", entry.heading)), _run(None, _el("w:tab"))])
-    page = _field(f" PAGEREF {entry.bookmark} \\h ", "0")
-    entry.page_runs = [page[3]]
+    """One line: the label, a tab, the heading, a tab and a PAGEREF field, all a hyperlink."""
+    p = etree.Element(_P)
+    style = etree.SubElement(etree.SubElement(p, _PPR), qn("w:pStyle"))
+    style.set(qn("w:val"), f"TOC{entry.level}")
+    link = etree.SubElement(p, qn("w:hyperlink"))
+    link.set(qn("w:anchor"), entry.bookmark)
+    link.set(qn("w:history"), "1")
+    link.extend([make_run(None, text_element(entry.label)), make_run(None, etree.Element(qn("w:tab"))),
+                 make_run(None, text_element(entry.heading)), make_run(None, etree.Element(qn("w:tab")))])
+    page = field_runs(None, f" PAGEREF {entry.bookmark} \\h ", "0")
+    entry.page = page[3].find(_T)
     link.extend(page)
-    p.append(link)
     return p
 
 
 def set_pages(entries: list[Entry], pages: list[str]) -> None:
     for entry, page in zip(entries, pages, strict=True):
-        for run in entry.page_runs:
-            run.find(_T).text = page
+        entry.page.text = page
 
 
 # ---------------------------------------------------------------------------------------------

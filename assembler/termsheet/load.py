@@ -560,7 +560,7 @@ def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
     if os.path.splitext(base_file)[1].lower() not in (".yaml", ".yml"):
         raise fail(f"base term sheet '{shown}' is not a .yaml file; refused")
     roots = allowed_roots(chain[0])
-    if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+    if not any(_inside(real, root) for root in roots):
         raise fail(f"base term sheet '{shown}' is outside the term sheet's folder and the library folders; "
                    "refused (name its folder with --library DIR)")
     if not _looks_like_termsheet(base_file):
@@ -588,6 +588,11 @@ def use_libraries(folders) -> None:
         os.environ[LIBRARY_ENV] = os.pathsep.join(previous + added)
 
 
+def _inside(real: str, root: str) -> bool:
+    """Whether the real path *real* is *root* or lies in its tree."""
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def allowed_roots(top: str) -> list[str]:
     """Folders a base term sheet may lie in: the top term sheet's folder tree, the folder assembler
     runs in when the term sheet lies in it (the project a variant and its base share, as
@@ -595,7 +600,7 @@ def allowed_roots(top: str) -> list[str]:
     (``--library``, or ``ASSEMBLER_LIBRARY``)."""
     roots = [os.path.dirname(top) or "."]
     cwd = os.path.realpath(os.getcwd())
-    if cwd != os.sep and os.path.realpath(top).startswith(cwd.rstrip(os.sep) + os.sep):
+    if cwd != os.sep and _inside(os.path.realpath(top), cwd):
         roots.append(cwd)
     roots += [p for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
     return [os.path.realpath(r) for r in roots]

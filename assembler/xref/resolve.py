@@ -99,12 +99,12 @@ def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) ->
                 f"label {key[1]!r} stands in a paragraph that has no list number"))
             continue
         name = bookmark_name(marker)
-        _add_bookmark(para, name, next_id)
+        add_bookmark(para, name, next_id)
         targets[key] = Target(story.name, name, label.full_context())
     return targets
 
 
-def _add_bookmark(para, name: str, next_id: list[int]) -> None:
+def add_bookmark(para, name: str, next_id: list[int]) -> None:
     bid = str(next_id[0])
     next_id[0] += 1
     start = etree.Element(qn("w:bookmarkStart"))
@@ -120,7 +120,7 @@ def _add_bookmark(para, name: str, next_id: list[int]) -> None:
     para.append(end)
 
 
-def _run(rpr, *children) -> etree._Element:
+def make_run(rpr, *children) -> etree._Element:
     r = etree.Element(qn("w:r"))
     if rpr is not None:
         r.append(copy.deepcopy(rpr))
@@ -129,7 +129,7 @@ def _run(rpr, *children) -> etree._Element:
     return r
 
 
-def _text(value: str) -> etree._Element:
+def text_element(value: str) -> etree._Element:
     t = etree.Element(qn("w:t"))
     t.text = value
     if value != value.strip() or "  " in value:
@@ -137,19 +137,27 @@ def _text(value: str) -> etree._Element:
     return t
 
 
-def _fld(kind: str) -> etree._Element:
+def fld_char(kind: str) -> etree._Element:
     f = etree.Element(qn("w:fldChar"))
     f.set(qn("w:fldCharType"), kind)
     return f
 
 
+def field_runs(rpr, instruction: str, cached: str | None) -> list[etree._Element]:
+    """The runs of a complex field: begin, *instruction*, then (unless *cached* is None, as for a
+    TC field, which shows nothing) separate and the cached result; end."""
+    instr = etree.Element(qn("w:instrText"))
+    instr.text = instruction
+    instr.set(XML_SPACE, "preserve")
+    runs = [make_run(rpr, fld_char("begin")), make_run(rpr, instr)]
+    if cached is not None:
+        runs += [make_run(rpr, fld_char("separate")), make_run(rpr, text_element(cached))]
+    return runs + [make_run(rpr, fld_char("end"))]
+
+
 def ref_field_runs(rpr, bookmark: str, cached: str) -> list[etree._Element]:
     """The runs of a complex REF field to *bookmark* showing *cached* (full context, hyperlinked)."""
-    instr = etree.Element(qn("w:instrText"))
-    instr.text = f" REF {bookmark} \\w \\h "
-    instr.set(XML_SPACE, "preserve")
-    return [_run(rpr, _fld("begin")), _run(rpr, instr), _run(rpr, _fld("separate")),
-            _run(rpr, _text(cached)), _run(rpr, _fld("end"))]
+    return field_runs(rpr, f" REF {bookmark} \\w \\h ", cached)
 
 
 def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems: list[Problem]) -> None:
@@ -162,12 +170,12 @@ def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems:
             if child.tag == qn("w:rPr"):
                 continue
             if child is not t:
-                new_runs.append(_run(rpr, copy.deepcopy(child)))
+                new_runs.append(make_run(rpr, copy.deepcopy(child)))
                 continue
             pos = 0
             for start, end, marker in find_markers(t.text):
                 if start > pos:
-                    new_runs.append(_run(rpr, _text(t.text[pos:start])))
+                    new_runs.append(make_run(rpr, text_element(t.text[pos:start])))
                 pos = end
                 target = targets.get(marker.key)
                 if target is None:
@@ -179,9 +187,9 @@ def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems:
                 if target.story == story.name:
                     new_runs.extend(ref_field_runs(rpr, target.bookmark, target.number))
                 else:
-                    new_runs.append(_run(rpr, _text(target.number)))
+                    new_runs.append(make_run(rpr, text_element(target.number)))
             if pos < len(t.text):
-                new_runs.append(_run(rpr, _text(t.text[pos:])))
+                new_runs.append(make_run(rpr, text_element(t.text[pos:])))
         for new in new_runs:
             run.addprevious(new)
         run.getparent().remove(run)
