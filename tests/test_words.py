@@ -172,3 +172,56 @@ def test_join():
         w.join_and([])
     with pytest.raises(TypeError):
         w.join_or("abc")
+
+
+def _num2words_american(text: str) -> str:
+    """num2words' English with "and" and commas taken out: the style the toolkit writes."""
+    return " ".join(word for word in text.replace(",", "").split() if word != "and")
+
+
+def _numbers_to_compare() -> list[int]:
+    import random
+
+    rng = random.Random(20261202)
+    numbers = list(range(0, 2000)) + [rng.randrange(10 ** k) for k in range(4, 40) for _ in range(60)]
+    numbers += [10 ** k + d for k in range(0, 306) for d in (-1, 0, 1)]  # every scale name
+    numbers += [int(digit * k) for digit in "19" for k in range(1, 306, 11)]
+    return [n for n in numbers if n >= 0]
+
+
+def test_number_words_are_num2words_in_american_style():
+    """The toolkit's own number words against num2words (English), the library they replace:
+    cardinals, ordinals in words and in figures, over every number below 2,000, random numbers of
+    up to 40 digits and the powers of ten up to the largest scale name (centillion)."""
+    from num2words import num2words
+
+    for n in _numbers_to_compare():
+        assert w.cardinal_words(n) == _num2words_american(num2words(n, lang="en")), n
+        if n >= 1:
+            assert w.ordinal_words(n) == _num2words_american(num2words(n, lang="en", to="ordinal")), n
+            assert w.ordinal(n) == num2words(n, lang="en", to="ordinal_num"), n
+
+
+def test_number_words_stop_where_num2words_does():
+    from num2words import num2words
+
+    too_large = 10 ** 306
+    assert w.cardinal_words(too_large - 1).startswith("nine hundred ninety-nine centillion ")
+    for library in (lambda n: num2words(n, lang="en"), w.cardinal_words):
+        with pytest.raises(OverflowError, match=r"must be less than 10{306}".replace("10{306}", str(too_large))):
+            library(too_large)
+
+
+def test_a_build_does_not_load_num2words(tmp_path):
+    """The number words are the toolkit's own: a build renders every amount without the library."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = ("import sys; from assembler.cli import main; code = main(['build', sys.argv[1], '-o', sys.argv[2]]); "
+              "print('num2words' in sys.modules); raise SystemExit(code)")
+    proc = subprocess.run([sys.executable, "-c", script, str(ROOT / "termsheets" / "ascent-series-j.yaml"),
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"

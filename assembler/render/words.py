@@ -1,9 +1,11 @@
 """Values in words and figures, as legal drafting writes them.
 
 All functions are pure and deterministic (no locale): ``money_words(Decimal("3000000"))`` is
-always ``"Three Million Dollars ($3,000,000)"``. Number words come from ``num2words`` (English),
-written in the American drafting style: no "and" inside a number and no commas
-("one thousand two hundred thirty-four", not "one thousand, two hundred and thirty-four").
+always ``"Three Million Dollars ($3,000,000)"``. Number words are English, in the American
+drafting style: no "and" inside a number and no commas ("one thousand two hundred thirty-four",
+not "one thousand, two hundred and thirty-four"). They are the words ``num2words`` writes in
+English with "and" and commas taken out (the scale names up to centillion included), made here
+so that a build does not load that library; a test compares the two over many numbers.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from functools import lru_cache
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
-
-from num2words import num2words
 
 __all__ = [
     "cardinal_words",
@@ -89,15 +89,63 @@ def _group(digits: str) -> str:
     return f"{sign}{int(whole):,}{dot}{fraction}"
 
 
+_LOW = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def _scale_names() -> tuple[str, ...]:
+    """The name of each power of a thousand: thousand, million, billion ... centillion (10**303)."""
+    units = ("", "un", "duo", "tre", "quattuor", "quin", "sex", "sept", "octo", "novem")
+    tens = ("dec", "vigint", "trigint", "quadragint", "quinquagint", "sexagint", "septuagint", "octogint",
+            "nonagint")
+    stems = ("m", "b", "tr", "quadr", "quint", "sext", "sept", "oct", "non",
+             *(u + t for t in tens for u in units), "cent")
+    return ("", "thousand", *(stem + "illion" for stem in stems))
+
+
+_SCALES = _scale_names()
+#: The first number too large to write in words (a thousand centillion).
+_TOO_LARGE = 1000 ** len(_SCALES)
+_ORDINALS = {"one": "first", "two": "second", "three": "third", "four": "fourth", "five": "fifth",
+             "six": "sixth", "seven": "seventh", "eight": "eighth", "nine": "ninth", "ten": "tenth",
+             "eleven": "eleventh", "twelve": "twelfth"}
+
+
+def _below_thousand(n: int) -> str:
+    hundreds, rest = divmod(n, 100)
+    words = [f"{_LOW[hundreds]} hundred"] if hundreds else []
+    if rest >= 20:
+        words.append(_TENS[rest // 10] + (f"-{_LOW[rest % 10]}" if rest % 10 else ""))
+    elif rest or not hundreds:
+        words.append(_LOW[rest])
+    return " ".join(words)
+
+
 @lru_cache(maxsize=4096)
 def _words(n: int) -> str:
     """Lowercase cardinal words, American style: 'one thousand two hundred thirty-four'."""
-    return _american(num2words(n, lang="en"))
+    if n < 0:
+        return "minus " + _words(-n)
+    if n >= _TOO_LARGE:
+        raise OverflowError(f"abs({n}) must be less than {_TOO_LARGE}.")
+    if n == 0:
+        return "zero"
+    groups, scale = [], 0
+    while n:
+        n, group = divmod(n, 1000)
+        if group:
+            groups.append(_below_thousand(group) + (f" {_SCALES[scale]}" if scale else ""))
+        scale += 1
+    return " ".join(reversed(groups))
 
 
-def _american(text: str) -> str:
-    words = text.replace(",", "").split()
-    return " ".join(word for word in words if word != "and")
+def _ordinal_words(n: int) -> str:
+    """'twenty-one' -> 'twenty-first', 'one hundred' -> 'one hundredth'."""
+    head, _space, last = _words(n).rpartition(" ")
+    before, _dash, word = last.rpartition("-")
+    word = _ORDINALS.get(word) or (word[:-1] + "ieth" if word.endswith("y") else word + "th")
+    return (f"{head} " if head else "") + (f"{before}-" if before else "") + word
 
 
 def _title(text: str) -> str:
@@ -185,12 +233,13 @@ def cardinal_words(n: Any) -> str:
 
 def ordinal(n: Any) -> str:
     """``61`` -> ``61st``."""
-    return num2words(_whole(n, minimum=1), lang="en", to="ordinal_num")
+    value = _whole(n, minimum=1)
+    return f"{value}{_ordinal_words(value)[-2:]}"
 
 
 def ordinal_words(n: Any) -> str:
     """``1`` -> ``first``; ``21`` -> ``twenty-first``."""
-    return _american(num2words(_whole(n, minimum=1), lang="en", to="ordinal"))
+    return _ordinal_words(_whole(n, minimum=1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,7 +266,7 @@ def percent_words(value: Any) -> str:
         words = _words(whole)
     else:
         numerator = int(fraction_text)
-        denominator = _american(num2words(10 ** len(fraction_text), lang="en", to="ordinal"))
+        denominator = _ordinal_words(10 ** len(fraction_text))
         if denominator.startswith("one "):
             denominator = denominator[len("one "):]
         denominator = denominator.replace(" ", "-")  # ten-thousandth, hundred-thousandth
