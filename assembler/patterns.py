@@ -9,7 +9,11 @@ expression engine as Python's compiler would hand it (``_sre.compile`` with the 
 which the engine validates); a miss is compiled as usual and recorded, and the entry is rewritten
 once the outermost import ends. The entry's key covers the Python version and the engine's
 format, so another Python never reads it. Patterns compiled while a command runs (from the terms a
-document defines, say) are not kept: only import-time ones, a fixed set.
+document defines, say) are not kept: only import-time ones, a fixed set, and nothing of a
+document's text ever reaches the cache. The YAML reader and Jinja, which the toolkit imports,
+compile fixed patterns of their own at import, and those are kept too; other packages' are not
+(the standard library's tokenizer, for one, builds its pattern from a set, in a new order each run).
+The compiled code is stored as the engine's machine words, which load as one block.
 
 Nothing changes what a pattern matches: the same code is given to the same engine, and a pattern
 the cache cannot give back is compiled afresh.
@@ -27,6 +31,8 @@ import re
 import sys
 import threading
 
+from array import array
+
 import _sre
 from re import _compiler
 
@@ -42,20 +48,44 @@ _read: dict | None = None
 MAX_PATTERNS = 1000
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _RE = os.path.dirname(os.path.abspath(re.__file__)) + os.sep
+#: Packages the toolkit imports whose import-time patterns are fixed text (kept like the toolkit's).
+FIXED_PATTERN_PACKAGES = ("yaml", "jinja2")
+_others: tuple[str, ...] | None = None
+#: The array type whose items are the engine's code words.
+_WORD = next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), None)
+
+
+def _other_packages() -> tuple[str, ...]:
+    """The folders of FIXED_PATTERN_PACKAGES (found without importing them)."""
+    global _others
+    if _others is None:
+        import importlib.util
+
+        folders = []
+        for name in FIXED_PATTERN_PACKAGES:
+            with contextlib.suppress(ImportError, ValueError):
+                spec = importlib.util.find_spec(name)
+                folders += [os.path.abspath(f) + os.sep for f in (spec.submodule_search_locations or [])] if spec else []
+        _others = tuple(folders)
+    return _others
 
 
 def _from_toolkit() -> bool:
-    """Whether the pattern being compiled is the toolkit's own (not the standard library's or
-    another package's, some of which build their patterns from sets, in a new order each run)."""
+    """Whether the pattern being compiled is the toolkit's own or one of FIXED_PATTERN_PACKAGES' (not
+    the standard library's or another package's, some of which build their patterns from sets, in a
+    new order each run)."""
     frame = sys._getframe(2)
     while frame is not None and (frame.f_code.co_filename.startswith(_RE)
                                  or frame.f_code.co_filename.endswith("functools.py")):
         frame = frame.f_back
-    return frame is not None and frame.f_code.co_filename.startswith(_PACKAGE)
+    if frame is None:
+        return False
+    name = frame.f_code.co_filename
+    return name.startswith(_PACKAGE) or name.startswith(_other_packages())
 
 
 def _key() -> bytes:
-    return hashlib.sha256(b"assembler-patterns 1\0" + sys.version.encode() +
+    return hashlib.sha256(b"assembler-patterns 2\0" + sys.version.encode() +
                           f"\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode()).digest()
 
 
@@ -71,10 +101,16 @@ def _load() -> dict:
 
 
 def _valid(args) -> bool:
-    """A recorded compile: (flags, code, groups, groupindex, indexgroup) of the expected types."""
+    """A recorded compile: (flags, code words, groups, groupindex, indexgroup) of the expected types."""
     return (isinstance(args, tuple) and len(args) == 5 and isinstance(args[0], int)
-            and isinstance(args[1], list) and isinstance(args[2], int) and isinstance(args[3], dict)
-            and isinstance(args[4], tuple))
+            and isinstance(args[1], bytes) and len(args[1]) % _sre.CODESIZE == 0 and isinstance(args[2], int)
+            and isinstance(args[3], dict) and isinstance(args[4], tuple))
+
+
+def _words(code: bytes) -> list[int]:
+    words = array(_WORD)
+    words.frombytes(code)
+    return words.tolist()
 
 
 _original_compile = _compiler.compile
@@ -83,13 +119,13 @@ _original_compile = _compiler.compile
 def _compile(p, flags=0):
     """re's compiler, taking import-time patterns from the cache and recording the others."""
     entries = _state["entries"]
-    if entries is None or not isinstance(p, (str, bytes)) or flags & re.DEBUG:
+    if entries is None or not isinstance(p, (str, bytes)) or flags & re.DEBUG or _WORD is None:
         return _original_compile(p, flags)
     key = (p, int(flags))
     hit = entries.get(key)
     if hit is not None and _valid(hit):
         try:
-            compiled = _sre.compile(p, *hit)
+            compiled = _sre.compile(p, hit[0], _words(hit[1]), *hit[2:])
             _state["used"].add(key)
             return compiled
         except Exception:  # noqa: BLE001 - the engine refused the code: compile afresh
@@ -109,12 +145,13 @@ def _compile(p, flags=0):
             pattern = _original_compile(p, flags)
         finally:
             _sre.compile = real
-    if len(seen) == 1 and seen[0][0] == p and _valid(tuple(seen[0][1:])):
+    if len(seen) == 1 and seen[0][0] == p and len(seen[0]) == 6 and isinstance(seen[0][2], list):
         flags_, code, groups, groupindex, indexgroup = seen[0][1:]
-        # the compiler's opcodes are int subclasses: kept as the plain ints the engine reads
-        _state["added"][key] = (int(flags_), [int(c) for c in code], int(groups), dict(groupindex),
-                                tuple(indexgroup))
-        _state["used"].add(key)
+        with contextlib.suppress(OverflowError, TypeError):  # the code as the engine's words, in one block
+            recorded = (int(flags_), array(_WORD, code).tobytes(), int(groups), dict(groupindex), tuple(indexgroup))
+            if _valid(recorded):
+                _state["added"][key] = recorded
+                _state["used"].add(key)
     return pattern
 
 

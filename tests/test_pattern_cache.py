@@ -66,7 +66,10 @@ def test_patterns_compiled_outside_an_import_are_not_kept(folder):
 
 @pytest.mark.parametrize("payload", [b"not marshal at all", marshal.dumps(["a list"]),
                                      marshal.dumps({(PATTERNS[1][0], 0): (0, [1, 2, 3], 0, {}, ())}),
-                                     marshal.dumps({(PATTERNS[1][0], 0): ("bad", None)})])
+                                     marshal.dumps({(PATTERNS[1][0], 0): ("bad", None)}),
+                                     # code words the engine refuses
+                                     marshal.dumps({(PATTERNS[1][0], 0): (0, b"\xff\xff\x00\x00" * 3, 0, {}, ())}),
+                                     marshal.dumps({(PATTERNS[1][0], 0): (0, b"\x01\x02\x03", 0, {}, ())})])
 def test_a_damaged_or_forged_entry_is_a_miss_and_compiles_afresh(folder, payload):
     fresh = _compile_all()
     folder.mkdir(mode=0o700)
@@ -118,3 +121,24 @@ def test_the_toolkit_imports_its_rules_through_the_cache(tmp_path):
                                         check=True).stdout) for _ in range(2))
     # the first records the toolkit's patterns; the second finds every one of them and writes nothing
     assert first > 100 and second == 0, (first, second)
+
+
+def test_yaml_and_jinja_fixed_patterns_are_kept_and_taken_back(tmp_path):
+    """The YAML reader's and Jinja's import-time patterns (fixed text) come from the cache in the next
+    process, which compiles none of them."""
+    env = dict(os.environ, **{cache.CACHE_DIR_ENV: str(tmp_path / "c"), "PYTHONPATH": str(ROOT)})
+    env.pop(cache.NO_CACHE_ENV, None)
+    probe = ("import os, re, sys\nfrom re import _compiler\nimport assembler.patterns as P\n"
+             "compiled = []\nreal = P._original_compile\n"
+             "def counting(p, f=0):\n"
+             "    frame = sys._getframe(1)\n"
+             "    while frame and (frame.f_code.co_filename.startswith(P._RE) or 'patterns.py' in frame.f_code.co_filename):\n"
+             "        frame = frame.f_back\n"
+             "    if frame and frame.f_code.co_filename.startswith(P._other_packages()):\n"
+             "        compiled.append(p)\n"
+             "    return real(p, f)\n"
+             "P._original_compile = counting\n"
+             "import assembler.termsheet.load, assembler.render.engine\nprint(len(compiled))\n")
+    first, second = (int(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                                        check=True).stdout) for _ in range(2))
+    assert first >= 5 and second == 0, (first, second)
