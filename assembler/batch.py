@@ -215,7 +215,8 @@ def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: 
         stage = "check"
         from assembler.check.runner import check_paths
 
-        _package, findings = check_paths([folder / spec.output for spec in DOCUMENTS], termsheet)
+        _package, findings = check_paths([folder / spec.output for spec in DOCUMENTS], termsheet,
+                                         sources=built.sources)
         by_severity = Counter(getattr(f.severity, "value", str(f.severity)) for f in findings)
         error_codes = Counter(f.code for f in findings
                               if getattr(f.severity, "value", str(f.severity)) == "error")

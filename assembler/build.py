@@ -60,6 +60,9 @@ class BuildResult:
     findings: list | None = None                              # None when the check was not run
     package: object = None                                    # the checked document model
     termsheet: object = None                                  # the validated term sheet built from
+    # the parts of each document rendered this time (path -> part name -> bytes, as written): the
+    # check reads them from here, not back from disk; run_check lets go of them
+    sources: dict[Path, dict[str, bytes]] = field(default_factory=dict)
 
 
 def slugify(name: str) -> str:
@@ -86,6 +89,13 @@ def document_subject(ts) -> str:
 
 def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False) -> dict[str, bytes]:
     """The bytes of each output file: the three documents, and with *combined* the package file."""
+    return render_package(ts, templates_dir, combined)[0]
+
+
+def render_package(ts, templates_dir: Path = TEMPLATES_DIR,
+                   combined: bool = False) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+    """`build_package`'s bytes, and the parts of each of the three documents (name -> part name
+    -> bytes, exactly as the archive holds them)."""
     template_of = {s.key: str(templates_dir / s.template) for s in DOCUMENTS}
     templates = {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
     values = deal_values(ts)
@@ -108,10 +118,11 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
             pages[key] = toc.page_numbers(templates[key].pack(r), entries, template_of[key])
             toc.set_pages(entries, pages[key])
     subject, dated = document_subject(ts), dt.datetime.combine(ts.effective_date, dt.time())
-    out = {spec.output: templates[spec.key].pack(rendered[spec.key], f"{spec.title} ({ts.deal_name})",
-                                                 subject=subject, company=ts.company.name,
-                                                 date=f"{ts.effective_date.isoformat()}T00:00:00Z")
-           for spec in DOCUMENTS}
+    packed = {spec.output: templates[spec.key].pack_parts(rendered[spec.key], f"{spec.title} ({ts.deal_name})",
+                                                          subject=subject, company=ts.company.name,
+                                                          date=f"{ts.effective_date.isoformat()}T00:00:00Z")
+              for spec in DOCUMENTS}
+    out = {name: data for name, (data, _parts) in packed.items()}
     if combined:
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         story = _story("package", package, template_of)
@@ -121,7 +132,7 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
         package.core_properties.title = f"Deal package ({ts.deal_name})"
         package.core_properties.subject = subject
         out[PACKAGE_OUTPUT] = docx_bytes(package, dated)
-    return out
+    return out, {name: parts for name, (_data, parts) in packed.items()}
 
 
 def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = False, pdf: bool = False,
@@ -174,7 +185,7 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
                                    "not overwritten. Build again with --force to write the new version and "
                                    f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
                            for name in plan.edited])
-    outputs = build_package(ts, templates_dir, combined)
+    outputs, parts = render_package(ts, templates_dir, combined)
     hashes = {n: manifest.sha256(b) for n, b in outputs.items()}
     # An output of an earlier build that this one does not make (the package file, say) keeps
     # its recorded hash, so a hand edit to it is still caught next time.
@@ -201,6 +212,7 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
             continue
         atomic_write(path, data)
         result.written.append(name)
+    result.sources = {out_dir / name: parts[name] for name in parts}
     # A redline an interrupted build wrote (recorded in its unfinished record) stays protected.
     carried = {n: h for n, h in (unfinished or {}).items() if n.startswith("redlines/") and n not in redline_hashes
                and _hash_of(out_dir / n) == h}
@@ -249,7 +261,8 @@ def run_check(result: BuildResult, ts) -> None:
 
     paths = [result.files[spec.output] for spec in DOCUMENTS]
     result.checked = [str(p) for p in paths]
-    result.package, result.findings = check_paths(paths, ts)
+    result.package, result.findings = check_paths(paths, ts, sources=result.sources)
+    result.sources = {}
 
 
 def soffice_path() -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from assembler.build import DOCUMENTS, build_package
+from assembler.build import DOCUMENTS, build_package, render_package
 from assembler.check.runner import check_paths
 from assembler.errors import TermSheetError
 from assembler.termsheet import load_termsheet
@@ -93,20 +93,22 @@ def build_combination(combo, folder: Path):
     ts = load_termsheet(path)
     out = folder / "out"
     out.mkdir()
-    files = {}
-    for name, data in build_package(ts).items():
+    files, outputs = {}, render_package(ts)
+    for name, data in outputs[0].items():
         (out / name).write_bytes(data)
         files[name] = out / name
-    return ts, files
+    return ts, files, {files[name]: parts for name, parts in outputs[1].items()}
 
 
 @pytest.mark.parametrize("combo", VALID, ids=combo_id)
 def test_every_valid_combination_reads_right(combo, tmp_path):
     exemptions, us, closings, redemption, series = combo
-    ts, files = build_combination(combo, tmp_path)
+    ts, files, sources = build_combination(combo, tmp_path)
     paths = [files[spec.output] for spec in DOCUMENTS]
     _package, findings = check_paths(paths, ts)
     assert not findings, [f"{f.code} {f.section}: {f.message}" for f in findings]
+    # what a build checks: the same documents from memory, with the same findings
+    assert check_paths(paths, ts, sources=sources)[1] == findings
     _package, alone = check_paths([files[CERTIFICATE]], ts)   # the certificate is filed on its own
     assert not alone, [f"{f.code} {f.section}: {f.message}" for f in alone]
 
@@ -167,7 +169,7 @@ def test_the_combinations_cover_every_switch():
 
 
 def test_section_4_2_is_cited_as_numbered_on_the_agreements_date(tmp_path):
-    ts, files = build_combination((["section_4_2"], False, "one", True, "J"), tmp_path / "a")
+    ts, files, _sources = build_combination((["section_4_2"], False, "one", True, "J"), tmp_path / "a")
     assert "Section 4(a)(2) of the Act" in inspect(files[AGREEMENT]).text
     early = {"effective_date": "2011-09-18", "closings": [{"date": "2011-09-19", "shares": 3000}],
              "exemptions": ["section_4_2"],
@@ -193,7 +195,7 @@ def test_the_pdf_shows_the_numbers_of_the_fields(combo, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
-    _ts, files = build_combination(combo, tmp_path)
+    _ts, files, _sources = build_combination(combo, tmp_path)
     agreement = files[AGREEMENT]
     with tempfile.TemporaryDirectory(prefix="assembler-lo-") as profile:
         subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",

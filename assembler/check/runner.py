@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from assembler.check.registry import all_rules
@@ -22,9 +22,11 @@ def run_rules(package: Package, termsheet=None, config: Config | None = None,
 
 
 def check_paths(paths: list[Path], termsheet=None, config: Config | None = None,
-                select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[Package, list[Finding]]:
-    """Read *paths* as one package and check it."""
+                select: list[str] | None = None, ignore: list[str] | None = None,
+                sources: Mapping[Path, dict[str, bytes]] | None = None) -> tuple[Package, list[Finding]]:
+    """Read *paths* as one package and check it; *sources*: the parts of files a build has just
+    written, read from memory instead of from disk (the same bytes: the same findings)."""
     from assembler.docmodel.parse import load_documents
 
-    package = load_documents(paths)
+    package = load_documents(paths, sources)
     return package, run_rules(package, termsheet, config, select, ignore)

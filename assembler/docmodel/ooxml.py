@@ -339,7 +339,13 @@ def read_package(path: str | Path, blob: bytes | None = None) -> Package:
     path = Path(path)
     if blob is None:
         blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
-    package = Package(path, read_parts(path, blob))
+    return package_of(path, read_parts(path, blob))
+
+
+def package_of(path: str | Path, parts: dict[str, bytes]) -> Package:
+    """A :class:`Package` of parts already out of their archive (a build's own, just written to
+    *path*), read with the same checks as `read_package`."""
+    package = Package(Path(path), parts)
     _check_size(package)
     for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
         if name.endswith((".xml", ".rels")):

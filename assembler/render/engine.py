@@ -30,7 +30,7 @@ from assembler.docmodel.ooxml import W_STRICT_NS, count_paragraphs, max_paragrap
 from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render import cache
-from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip
+from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
 _LISTING = re.compile(r"<w:t[ >][^<]*[\t\n\a\f]")
@@ -340,16 +340,23 @@ class Template:
 
         *title*, *subject* and *company* fill the document properties; *date* (ISO 8601, UTC) pins
         the created, modified and printed dates (by default 2000-01-01)."""
-        entries = dict(self._static)
+        return self.pack_parts(rendered, title, subject=subject, company=company, date=date)[0]
+
+    def pack_parts(self, rendered: Rendered, title: str | None = None, *, subject: str | None = None,
+                   company: str | None = None, date: str | None = None) -> tuple[bytes, dict[str, bytes]]:
+        """`pack`'s bytes, and the parts the archive holds (name -> the very bytes stored, in the
+        archive's order): what reading the file back would give, without reading it."""
+        changed = {}
         if company is not None and APP in self.parts:
-            entries[APP] = ZipEntry.of(APP, _app_xml(self.parts[APP], company), level=1)
-        entries[MAIN] = ZipEntry.of(MAIN, etree.tostring(rendered.document, xml_declaration=True,
-                                                         encoding="UTF-8", standalone=True), level=1)
-        for name, data in rendered.parts.items():
-            entries[name] = ZipEntry.of(name, data, level=1)
+            changed[APP] = _app_xml(self.parts[APP], company)
+        changed[MAIN] = etree.tostring(rendered.document, xml_declaration=True, encoding="UTF-8", standalone=True)
+        changed.update(rendered.parts)
         if self._core is not None:
-            entries[CORE] = ZipEntry.of(CORE, self._core_xml(title, subject, date), level=1)
-        return write_zip(entries.values())
+            changed[CORE] = self._core_xml(title, subject, date)
+        entries = dict(self._static)
+        entries.update((name, ZipEntry.of(name, data, level=1)) for name, data in changed.items())
+        parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
+        return write_zip(entries.values()), parts
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)

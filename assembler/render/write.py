@@ -39,10 +39,16 @@ class ZipEntry:
         return cls(name, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
 
 
+def zip_order(names: Iterable[str]) -> list[str]:
+    """The order parts are written in: [Content_Types].xml and the package relationships first, then by name."""
+    names = set(names)
+    return [n for n in FIRST_ENTRIES if n in names] + sorted(n for n in names if n not in FIRST_ENTRIES)
+
+
 def write_zip(entries: Iterable[ZipEntry]) -> bytes:
     """A zip archive with a fixed entry order ([Content_Types].xml first), timestamps and attributes."""
     by_name = {e.name: e for e in entries}
-    order = [n for n in FIRST_ENTRIES if n in by_name] + sorted(n for n in by_name if n not in FIRST_ENTRIES)
+    order = zip_order(by_name)
     out = io.BytesIO()
     central = []
     for name in order:
