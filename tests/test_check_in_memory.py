@@ -31,7 +31,6 @@ def test_every_term_sheet_has_its_documents_in_memory(built):
         paths = [result.files[spec.output] for spec in DOCUMENTS]
         assert sorted(result.sources) == sorted(paths)
         for path in paths:  # the parts are those of the file written
-
             assert read_package(path).parts == result.sources[path]
             assert list(read_package(path).parts) == list(result.sources[path])  # in the archive's order
 
