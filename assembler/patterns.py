@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.abc
 import importlib.machinery
 import marshal
 import os
@@ -184,8 +183,9 @@ def cached_patterns():
                         cache.write_entry(_key(), marshal.dumps(_read))
 
 
-class _Loader(importlib.abc.Loader):
-    """Runs a toolkit module's import with the pattern cache on."""
+class _Loader:
+    """Runs a toolkit module's import with the pattern cache on (a loader as the import system
+    calls one; importlib.abc is not imported for its base class: it loads importlib.resources)."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -201,7 +201,9 @@ class _Loader(importlib.abc.Loader):
         return getattr(self.inner, name)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
+    """Finds the toolkit's modules as the path finder does, and loads them through `_Loader`."""
+
     def find_spec(self, name, path, target=None):
         if not name.startswith("assembler."):
             return None
