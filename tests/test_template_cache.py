@@ -162,3 +162,34 @@ def test_the_cache_can_be_turned_off(cache_folder, monkeypatch):
     monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
     fresh()
     assert not cache_folder.exists()
+
+
+def test_a_cached_template_is_neither_unzipped_nor_checked_nor_compressed_again(cache_folder, monkeypatch):
+    reference = fresh()
+    calls = []
+    for name, owner in (("read_parts", engine), ("_check_parts", engine.Template)):
+        real = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    real_of = engine.ZipEntry.of
+    monkeypatch.setattr(engine.ZipEntry, "of", classmethod(
+        lambda cls, name, data, level=6: calls.append(("deflate", name)) or real_of(name, data, level)))
+    template = fresh()
+    assert calls == []
+    assert template.parts == reference.parts and template._static == reference._static
+
+
+def test_the_paragraph_limit_holds_for_a_cached_template(cache_folder, monkeypatch):
+    fresh()  # cached under the default limit
+    monkeypatch.setenv("ASSEMBLER_MAX_PARAGRAPHS", "10")
+    with pytest.raises(engine.TemplateError, match="more than the limit of 10 for a template"):
+        fresh()
+
+
+def test_an_entry_whose_parts_disagree_is_not_used(cache_folder, monkeypatch):
+    reference = fresh()
+    entry = cache.load(reference.sha256)
+    entry["static"].pop(next(iter(entry["static"])))
+    cache.store(reference.sha256, entry["codes"], entry["parts"], entry["static"])
+    calls = _compiles(monkeypatch)
+    template = fresh()
+    assert calls and template._static == reference._static

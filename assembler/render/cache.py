@@ -1,11 +1,15 @@
 """An on-disk cache of compiled templates, so a new process does not patch and compile them again.
 
 A template's parts are made into Jinja (docxtpl's tag patching) and compiled to Python code
-once; the code objects and the patched source are kept in ``$XDG_CACHE_HOME/assembler/templates``
+once; the code objects and the patched source are kept in ``$XDG_CACHE_HOME/assembler/templates``,
+with the template's parts as checked (out of the archive, every XML part parsed safely, stored as
+UTF-8) and the compressed form of those rendering does not change, so a new process neither
+unzips, re-checks nor re-compresses them. The entry is written only for a template that passed
+every check, and is found only by the SHA-256 of the template's bytes
 (by default ``~/.cache/assembler/templates``; ``ASSEMBLER_CACHE_DIR`` names another folder, and
 ``ASSEMBLER_NO_CACHE=1`` turns the cache off). An entry is named by a key that covers the
 template's bytes and everything that shapes its compiled form: this cache's format, the Python,
-Jinja and docxtpl versions and the source of the rendering engine, so any change to one of them
+Jinja, docxtpl and zlib versions and the source of the rendering engine, so any change to one of them
 misses the cache and compiles afresh.
 
 Loading code from a file is running it, so an entry is trusted only from a folder that only this
@@ -29,7 +33,7 @@ from pathlib import Path
 CACHE_DIR_ENV = "ASSEMBLER_CACHE_DIR"
 NO_CACHE_ENV = "ASSEMBLER_NO_CACHE"
 #: Raised when the layout of an entry changes.
-FORMAT = b"assembler-template-cache 1\n"
+FORMAT = b"assembler-template-cache 2\n"
 #: Largest entry read (a compiled template is a few MB at most).
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 _DIGEST = 32
@@ -64,13 +68,15 @@ def _engine_key() -> bytes:
     global _ENGINE_KEY
     if _ENGINE_KEY is None:
         import importlib.util
+        import zlib
 
         import jinja2
 
         from assembler.render import engine
 
         h = hashlib.sha256(FORMAT)
-        h.update(f"{sys.implementation.cache_tag}\0{sys.version}\0{jinja2.__version__}\0".encode())
+        h.update(f"{sys.implementation.cache_tag}\0{sys.version}\0{jinja2.__version__}\0"
+                 f"{zlib.ZLIB_RUNTIME_VERSION}\0".encode())
         for module in (engine, sys.modules[__name__]):
             h.update(Path(module.__file__).read_bytes())
         spec = importlib.util.find_spec("docxtpl")
@@ -167,27 +173,44 @@ def write_entry(key: bytes, payload: bytes) -> None:
         os.close(dir_fd)
 
 
+def _code_parts(value) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(name, str) and isinstance(v, tuple) and len(v) == 2 and type(v[0]).__name__ == "code"
+        and isinstance(v[1], str) for name, v in value.items())
+
+
+def _bytes_parts(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, bytes) for k, v in value.items())
+
+
+def _static_parts(value) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, tuple) and len(v) == 3 and isinstance(v[0], int)
+        and isinstance(v[1], int) and isinstance(v[2], bytes) for k, v in value.items())
+
+
 def load(template_sha256: str) -> dict | None:
-    """The cached compiled parts of the template with this hash, or None (on any doubt)."""
+    """The cached form of the template with this hash, or None (on any doubt): ``codes`` (part
+    name -> (code, patched source)), ``parts`` (name -> bytes, as checked) and ``static`` (name ->
+    (CRC-32, size, deflated bytes) of each part rendering does not change)."""
     payload = read_entry(entry_key(template_sha256))
     if payload is None:
         return None
     try:
-        parts = marshal.loads(payload)
-        if not isinstance(parts, dict) or not all(
-                isinstance(name, str) and isinstance(value, tuple) and len(value) == 2
-                and type(value[0]).__name__ == "code" and isinstance(value[1], str)
-                for name, value in parts.items()):
+        entry = marshal.loads(payload)
+        if not (isinstance(entry, dict) and _code_parts(entry.get("codes")) and _bytes_parts(entry.get("parts"))
+                and _static_parts(entry.get("static"))):
             return None
-        return parts
+        return entry
     except Exception:  # noqa: BLE001 - a bad entry is a miss, whatever it is
         return None
 
 
-def store(template_sha256: str, parts: dict) -> None:
-    """Keep *parts* ({part name: (code, patched source)}) for the next process; silent on failure."""
+def store(template_sha256: str, codes: dict, parts: dict, static: dict) -> None:
+    """Keep a checked template's compiled parts, parts and compressed static parts for the next
+    process (see `load`); silent on failure."""
     try:
-        payload = marshal.dumps(parts)
+        payload = marshal.dumps({"codes": codes, "parts": parts, "static": static})
     except (ValueError, TypeError):
         return
     write_entry(entry_key(template_sha256), payload)

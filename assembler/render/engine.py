@@ -197,30 +197,28 @@ class Template:
         self.path = Path(path)
         self.name = str(path)
         self.blob = read_input(self.path, limit=MAX_DOCX_BYTES, what="Word template (.docx)", error=TemplateError)
-        try:
-            self.parts = read_parts(self.path, self.blob)
-        except DocumentError as exc:
-            raise TemplateError(exc.problems) from None
-        if MAIN not in self.parts:
-            raise TemplateError(Problem(Location(self.name), f"not a Word .docx file (no {MAIN})"))
-        paragraphs = count_paragraphs(self.parts[MAIN])
-        if paragraphs > max_paragraphs():
-            raise TemplateError(Problem(Location(self.name), f"{paragraphs:,} paragraphs, more than the limit of "
-                                                             f"{max_paragraphs():,} for a template"))
-        self._check_parts()
         self.sha256 = hashlib.sha256(self.blob).hexdigest()
         self._env = make_environment()
         self._docxtpl_object = None
         self._compiled: dict[str, tuple[jinja2.Template, str]] = {}
-        codes = cache.load(self.sha256)
-        if codes is None:
+        entry = cache.load(self.sha256)  # this very template, checked and compiled by an earlier process
+        if entry is not None and MAIN in entry["parts"] and MAIN in entry["codes"] \
+                and set(entry["static"]) == set(entry["parts"]) - set(entry["codes"]) - {CORE}:
+            self.parts, codes = entry["parts"], entry["codes"]
+            self._check_length()
+            static = {name: ZipEntry(name, *value) for name, value in entry["static"].items()}
+        else:
+            self.parts = self._read_and_check()
             codes = {}
             for name, data in self.parts.items():
                 if name.endswith(".xml") and name.startswith("word/") and any(t in data for t in _TEMPLATED):
                     codes[name] = self._compile(data.decode("utf-8"))
             if MAIN not in codes:
                 codes[MAIN] = self._compile(self.parts[MAIN].decode("utf-8"))
-            cache.store(self.sha256, codes)
+            static = {name: ZipEntry.of(name, data) for name, data in self.parts.items()
+                      if name not in codes and name != CORE}
+            cache.store(self.sha256, codes, self.parts,
+                        {name: (e.crc, e.size, e.deflated) for name, e in static.items()})
         globals_ = self._env.make_globals(None)
         for name, (code, prepared) in codes.items():
             self._compiled[name] = (self._env.template_class.from_code(self._env, code, globals_, None), prepared)
@@ -228,8 +226,26 @@ class Template:
         self.styles = self._parse_part("word/styles.xml")
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
-        self._static = {name: ZipEntry.of(name, data) for name, data in self.parts.items()
-                        if name not in self._compiled and name != CORE}
+        self._static = static
+
+    def _read_and_check(self) -> dict[str, bytes]:
+        """The template's parts out of the archive, each XML part checked (see `_check_parts`)."""
+        try:
+            self.parts = read_parts(self.path, self.blob)
+        except DocumentError as exc:
+            raise TemplateError(exc.problems) from None
+        if MAIN not in self.parts:
+            raise TemplateError(Problem(Location(self.name), f"not a Word .docx file (no {MAIN})"))
+        self._check_length()
+        self._check_parts()
+        return self.parts
+
+    def _check_length(self) -> None:
+        """The paragraph limit (which may differ from one run to the next) holds."""
+        paragraphs = count_paragraphs(self.parts[MAIN])
+        if paragraphs > max_paragraphs():
+            raise TemplateError(Problem(Location(self.name), f"{paragraphs:,} paragraphs, more than the limit of "
+                                                             f"{max_paragraphs():,} for a template"))
 
     def _where(self, name: str) -> str:
         return f"{self.name}!{name}"
