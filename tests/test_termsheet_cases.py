@@ -14,14 +14,19 @@ pydantic generated it at the same commit.
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
+import pickle
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from termsheet_cases import FIXTURE, apply, decode, outcome
+from termsheet_cases import FIXTURE, SEED, apply, decode, outcome
 
-from assembler.termsheet import TermSheet
+from assembler.termsheet import TermSheet, load_termsheet
+from assembler.termsheet.model import Closing
 
 SCHEMA = Path(__file__).resolve().parent / "fixtures" / "termsheet-model-schema.json"
 RECORDED = json.loads(FIXTURE.read_text(encoding="utf-8"))
@@ -58,11 +63,22 @@ def test_json_schema_is_the_one_pydantic_generated():
 
 @pytest.mark.parametrize("mode", [{}, {"mode": "python", "warnings": False}])
 def test_dump_round_trips(mode):
-    from assembler.termsheet import load_termsheet
-    from termsheet_cases import SEED
-
     ts = load_termsheet(SEED)
     dumped = ts.model_dump(**mode)
     again = TermSheet.model_validate(dumped)
     assert again == ts and again.model_dump(**mode) == dumped
     assert again.closings[0].amount == ts.closings[0].amount
+
+
+def test_models_are_frozen_values_that_copy_and_pickle():
+    ts = load_termsheet(SEED)
+    with pytest.raises(AttributeError, match="frozen"):
+        ts.deal_name = "Another deal"
+    assert pickle.loads(pickle.dumps(ts)) == ts and copy.deepcopy(ts) == ts
+    assert pickle.loads(pickle.dumps(ts)).closings[0].amount == ts.closings[0].amount
+    closing = Closing(date=dt.date(2015, 9, 18), shares=500)
+    assert closing == Closing(date="2015-09-18", shares="500") and hash(closing) == hash(Closing(date="2015-09-18", shares=500))
+    assert closing.amount is None and closing != ts.closings[0]  # one built alone has no price
+    assert repr(closing) == "Closing(date=datetime.date(2015, 9, 18), shares=500)"
+    with pytest.raises(ValidationError, match="must be a whole number, got 'many'"):
+        Closing(date=dt.date(2015, 9, 18), shares="many")

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
+
 from assembler.errors import Location, Problem, TermSheetError, one_line
 from assembler.safeio import kind_of, read_input
 from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
