@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import pickle
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from pydantic import ValidationError
@@ -67,6 +68,7 @@ def test_dump_round_trips(mode):
     dumped = ts.model_dump(**mode)
     again = TermSheet.model_validate(dumped)
     assert again == ts and again.model_dump(**mode) == dumped
+    assert TermSheet.model_validate({**dumped, "company": MappingProxyType(dumped["company"])}) == ts  # any mapping
     assert again.closings[0].amount == ts.closings[0].amount
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import inspect
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from types import GeneratorType
 from typing import Any
 
@@ -223,7 +223,7 @@ class Model:
             return result
         if isinstance(data, cls):
             return data
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):
             errors.append({"type": "model_type", "loc": loc, "input": data, "ctx": {"class_name": cls.__name__},
                            "msg": f"Input should be a valid dictionary or instance of {cls.__name__}"})
             return _BAD
