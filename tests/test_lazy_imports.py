@@ -1,5 +1,6 @@
 """A build imports only what it uses: no docxtpl or python-docx once the templates are compiled and
-cached, no redline module without a previous build to compare with, no python-docx without --package."""
+cached, no redline module without a previous build to compare with, no python-docx without --package,
+never pydantic (the term sheet's model validates on its own)."""
 
 from __future__ import annotations
 
@@ -18,22 +19,23 @@ import json, sys
 from assembler.cli import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.split(".")[0] in
-                  ("docx", "docxtpl", "assembler"))}))
+                  ("docx", "docxtpl", "assembler", "pydantic", "pydantic_core"))}))
 """
 
 
-def build_modules(tmp_path, *args: str) -> tuple[int, set[str]]:
+def build_modules(tmp_path, *args: str, termsheet: Path = SEED_TERMSHEET) -> tuple[int, set[str], str]:
+    """`assembler build` in a fresh process: its exit code, the modules it imported, its standard error."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), ASSEMBLER_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.run([sys.executable, "-c", PROBE, "build", str(SEED_TERMSHEET), "-o", str(tmp_path / "out"),
+    proc = subprocess.run([sys.executable, "-c", PROBE, "build", str(termsheet), "-o", str(tmp_path / "out"),
                            *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result["code"], set(result["modules"])
+    return result["code"], set(result["modules"]), proc.stderr
 
 
 def test_a_build_with_cached_templates_needs_neither_docxtpl_nor_python_docx(tmp_path):
-    code, first = build_modules(tmp_path, "--no-check")  # compiles the templates: docxtpl patches them
+    code, first, _ = build_modules(tmp_path, "--no-check")  # compiles the templates: docxtpl patches them
     assert code == 0 and "docxtpl" in first
-    code, modules = build_modules(tmp_path, "--no-check", "--force")
+    code, modules, _ = build_modules(tmp_path, "--no-check", "--force")
     assert code == 0
     assert not {m for m in modules if m.split(".")[0] in ("docx", "docxtpl")}
     assert "assembler.redline" not in modules  # same outputs: nothing to compare
@@ -41,5 +43,17 @@ def test_a_build_with_cached_templates_needs_neither_docxtpl_nor_python_docx(tmp
 
 def test_the_package_and_a_changed_output_bring_in_what_they_need(tmp_path):
     build_modules(tmp_path, "--no-check")
-    code, modules = build_modules(tmp_path, "--no-check", "--package")
+    code, modules, _ = build_modules(tmp_path, "--no-check", "--package")
     assert code == 0 and "docx" in modules
+
+
+def test_a_build_and_a_refused_term_sheet_never_import_pydantic(tmp_path):
+    code, modules, _ = build_modules(tmp_path)  # the check included
+    assert code == 0 and "assembler.termsheet.model" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SEED_TERMSHEET.read_text(encoding="utf-8").replace("shares: 3000  ", "shares: lots  ", 1)
+                   .replace("deal_name:", "deal_nme:"), encoding="utf-8")
+    code, modules, stderr = build_modules(tmp_path, termsheet=bad)
+    assert code == 2 and "did you mean 'deal_name'" in stderr and "must be a whole number" in stderr
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}

@@ -20,17 +20,15 @@ import difflib
 import os
 import re
 import stat
-import types
-import typing
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from assembler.errors import Location, Problem, TermSheetError, one_line
 from assembler.safeio import kind_of, read_input
+from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
 
 __all__ = ["load_termsheet", "termsheet_json_schema", "MAX_BYTES"]
@@ -195,44 +193,35 @@ def _syntax_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
 
 
 # --------------------------------------------------------------------------------------------
-# Turning pydantic errors into located problems
+# Turning the model's errors into located problems
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated / Optional to reach a model class or a list."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
+def _unwrap(kind: Any) -> Any:
+    """*kind* without its "or nothing" (a model, a list or a value kind)."""
+    while isinstance(kind, OrNone):
+        kind = kind.kind
+    return kind
 
 
-def _model_at(loc: Path_) -> type[BaseModel] | None:
+def _model_at(loc: Path_) -> type[Model] | None:
     """The model class whose fields are allowed at ``loc`` (None if not a model)."""
     current: Any = TermSheet
     for part in loc:
         current = _unwrap(current)
         if isinstance(part, int):
-            if typing.get_origin(current) in (list, tuple):
-                current = typing.get_args(current)[0]
+            if isinstance(current, ListOf):
+                current = current.item
                 continue
             return None
-        if isinstance(current, type) and issubclass(current, BaseModel):
+        if isinstance(current, type) and issubclass(current, Model):
             field = current.model_fields.get(part)
             if field is None:
                 return None
-            current = field.annotation
-            # model_fields strips Annotated metadata; annotation is the bare type
+            current = field.kind
             continue
         return None
     current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
+    if isinstance(current, type) and issubclass(current, Model):
         return current
     return None
 
@@ -294,9 +283,8 @@ def _did_you_mean(loc: Path_) -> str | None:
     return close[0] if close else None
 
 
-def _problems_from(exc: ValidationError, locator: _Locator) -> list[Problem]:
+def _problems_from(errors: list[dict[str, Any]], locator: _Locator) -> list[Problem]:
     problems: list[Problem] = []
-    errors = exc.errors(include_url=False)
     # A misspelt field is reported once, as "unknown field ... (did you mean ...?)", not also
     # as the missing field it was meant to be.
     suggested: set[Path_] = set()
@@ -633,9 +621,9 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     if screened:  # values no field can hold never reach the model
         raise TermSheetError(_sorted(problems + screened, files))
     try:
-        termsheet = TermSheet.model_validate(_text_keys_only(doc.data))
-    except ValidationError as exc:
-        problems.extend(_problems_from(exc, locator))
+        termsheet = TermSheet.validate(_text_keys_only(doc.data))
+    except ModelErrors as exc:
+        problems.extend(_problems_from(exc.errors, locator))
     except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:  # a value a check cannot compute with
         mark = locator.root
         problems.append(Problem(Location(mark.file, mark.line, mark.column),

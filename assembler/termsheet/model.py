@@ -1,10 +1,10 @@
 """Typed model of a term sheet (the YAML file under ``termsheets/``).
 
-Every model forbids unknown fields. Values are checked with messages written for the lawyer or
-paralegal who keeps the term sheet, not for a programmer. Checks that involve more than one field
-collect every failure and raise them together as one ``termsheet`` error whose context carries the
-list of ``(relative location, message)`` pairs; :mod:`assembler.termsheet.load` unpacks them into
-one located problem each.
+Each model declares its fields with :mod:`assembler.termsheet.fields` and forbids unknown ones.
+Values are checked with messages written for the lawyer or paralegal who keeps the term sheet, not
+for a programmer. Checks that involve more than one field collect every failure and raise them
+together as one ``termsheet`` error whose context carries the list of ``(relative location,
+message)`` pairs; :mod:`assembler.termsheet.load` unpacks them into one located problem each.
 
 Derived values (purchase amount, amount per closing, total shares over the closings) are computed
 properties: they are never typed in the YAML.
@@ -16,21 +16,12 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    PrivateAttr,
-    WithJsonSchema,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from assembler.termsheet.fields import ERROR_TYPE, Field, ListOf, Loc, Model, OrNone, Value, fail, format_loc
 
 __all__ = [
+    "ERROR_TYPE",
     "EXEMPTIONS",
     "BeneficialOwnership",
     "Certificate",
@@ -48,47 +39,16 @@ __all__ = [
     "TermSheet",
     "Trading",
     "describe_value",
+    "fail",
+    "format_loc",
 ]
-
-#: Error type of every problem raised by the validators of this module.
-ERROR_TYPE = "termsheet"
 
 #: The securities-law exemptions the templates know how to draft.
 EXEMPTIONS: tuple[str, ...] = ("section_4_2", "rule_506", "regulation_s")
-Exemption = Literal["section_4_2", "rule_506", "regulation_s"]
-
-Loc = tuple[str | int, ...]
 
 
 # --------------------------------------------------------------------------------------------
-# Errors
-
-
-def fail(problems: list[tuple[Loc, str]] | str) -> PydanticCustomError:
-    """Build the error for one or more problems.
-
-    ``problems`` is a message (located at the value being validated) or a list of
-    ``(location relative to the value being validated, message)`` pairs.
-    """
-    if isinstance(problems, str):
-        problems = [((), problems)]
-    detail = "; ".join(
-        (f"{format_loc(loc)}: {message}" if loc else message) for loc, message in problems
-    )
-    return PydanticCustomError(
-        ERROR_TYPE, "{detail}", {"detail": detail, "problems": [(tuple(l), m) for l, m in problems]}
-    )
-
-
-def format_loc(loc: Loc) -> str:
-    """``('closings', 2, 'date')`` -> ``closings[3].date`` (list positions count from 1)."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part + 1}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
+# Messages
 
 
 def describe_value(value: Any) -> str:
@@ -149,11 +109,8 @@ def _check_text(value: Any) -> str:
     return text
 
 
-Text = Annotated[
-    str,
-    PlainValidator(_check_text),
-    WithJsonSchema({"type": "string", "minLength": 1}),
-]
+#: Text: stripped, not empty, one line.
+Text = Value(_check_text, {"type": "string", "minLength": 1})
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?$")
 
@@ -227,11 +184,11 @@ _PERCENT_SCHEMA = {
 }
 
 #: Dollars (prices, par values, conversion price): Decimal > 0, kept exactly as written.
-Money = Annotated[Decimal, PlainValidator(_money), WithJsonSchema(_MONEY_SCHEMA)]
+Money = Value(_money, _MONEY_SCHEMA)
 #: A rate in percent from 0 to 100.
-Rate = Annotated[Decimal, PlainValidator(_rate), WithJsonSchema(_PERCENT_SCHEMA)]
+Rate = Value(_rate, _PERCENT_SCHEMA)
 #: A limit in percent, greater than 0 and at most 100.
-LimitPercent = Annotated[Decimal, PlainValidator(_limit_percent), WithJsonSchema(_PERCENT_SCHEMA)]
+LimitPercent = Value(_limit_percent, _PERCENT_SCHEMA)
 
 
 def _count(value: Any) -> int:
@@ -258,9 +215,7 @@ def _count(value: Any) -> int:
 
 
 #: A share count or other count of units: int > 0.
-Count = Annotated[
-    int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 1})
-]
+Count = Value(_count, {"type": "integer", "minimum": 1})
 
 
 def _date(value: Any) -> _dt.date:
@@ -280,9 +235,8 @@ def _date(value: Any) -> _dt.date:
     raise fail(f"must be a date written as YYYY-MM-DD, got {describe_value(value)}")
 
 
-Date = Annotated[
-    _dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
-]
+#: A date without a time.
+Date = Value(_date, {"type": "string", "format": "date"})
 
 
 def _flag(value: Any) -> bool:
@@ -291,7 +245,8 @@ def _flag(value: Any) -> bool:
     raise fail(f"must be true or false, got {describe_value(value)}")
 
 
-Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+#: true or false.
+Flag = Value(_flag, {"type": "boolean"})
 
 
 def _series(value: Any) -> str:
@@ -308,9 +263,8 @@ def _series(value: Any) -> str:
     raise fail(f"must be a single capital letter from A to Z, got {describe_value(value)}")
 
 
-SeriesLetter = Annotated[
-    str, PlainValidator(_series), WithJsonSchema({"type": "string", "pattern": "^[A-Z]$"})
-]
+#: A series letter, A to Z.
+SeriesLetter = Value(_series, {"type": "string", "pattern": "^[A-Z]$"})
 
 
 def _exemptions(value: Any) -> list[str]:
@@ -338,18 +292,11 @@ def _exemptions(value: Any) -> list[str]:
     return [item.strip() for item in value]
 
 
-Exemptions = Annotated[
-    list[Exemption],
-    PlainValidator(_exemptions),
-    WithJsonSchema(
-        {
-            "type": "array",
-            "items": {"enum": list(EXEMPTIONS)},
-            "minItems": 1,
-            "uniqueItems": True,
-        }
-    ),
-]
+#: The exemptions claimed: a list of EXEMPTIONS, each once, at least one.
+Exemptions = Value(
+    _exemptions,
+    {"type": "array", "items": {"enum": list(EXEMPTIONS)}, "minItems": 1, "uniqueItems": True},
+)
 
 
 def _non_empty(what: str):
@@ -365,52 +312,46 @@ def _non_empty(what: str):
 # Models
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Signatory(_Model):
+class Signatory(Model):
     """The individual who signs, and the title under which they sign."""
 
-    name: Text
-    title: Text
+    name = Field(Text)
+    title = Field(Text)
 
 
-class Company(_Model):
+class Company(Model):
     """The issuer."""
 
-    name: Text = Field(description="Legal name, e.g. Ascent Solar Technologies, Inc.")
-    state: Text = Field(description="State of incorporation, e.g. Delaware.")
-    entity_type: Text = Field(description="e.g. corporation.")
-    signatory: Signatory
+    name = Field(Text, description="Legal name, e.g. Ascent Solar Technologies, Inc.")
+    state = Field(Text, description="State of incorporation, e.g. Delaware.")
+    entity_type = Field(Text, description="e.g. corporation.")
+    signatory = Field(Signatory)
 
 
-class Purchaser(_Model):
+class Purchaser(Model):
     """The investor."""
 
-    name: Text
-    us_person: Flag = Field(description="True if the purchaser is a U.S. person (Regulation S).")
-    signature_chain: list[Text] = Field(
-        default_factory=list,
-        description="Entities signing for the purchaser, outermost first; may be empty.",
-    )
-    signatory: Signatory
+    name = Field(Text)
+    us_person = Field(Flag, description="True if the purchaser is a U.S. person (Regulation S).")
+    signature_chain = Field(ListOf(Text), default_factory=list,
+                            description="Entities signing for the purchaser, outermost first; may be empty.")
+    signatory = Field(Signatory)
 
 
-class Preferred(_Model):
+class Preferred(Model):
     """The series of preferred stock designated by the certificate."""
 
-    shares_designated: Count
-    par_value: Money
-    original_issue_price: Money
-    authorized_preferred_shares: Count
+    shares_designated = Field(Count)
+    par_value = Field(Money)
+    original_issue_price = Field(Money)
+    authorized_preferred_shares = Field(Count)
 
 
-class Purchase(_Model):
+class Purchase(Model):
     """What the purchaser buys in total."""
 
-    price_per_share: Money
-    shares: Count
+    price_per_share = Field(Money)
+    shares = Field(Count)
 
     @property
     def amount(self) -> Decimal:
@@ -418,12 +359,12 @@ class Purchase(_Model):
         return self.price_per_share * self.shares
 
 
-class Closing(_Model):
+class Closing(Model):
     """One closing: its date and the shares bought at it."""
 
-    date: Date
-    shares: Count
-    _price_per_share: Decimal | None = PrivateAttr(default=None)
+    date = Field(Date)
+    shares = Field(Count)
+    _price_per_share: Decimal | None = None
 
     @property
     def amount(self) -> Decimal | None:
@@ -437,28 +378,25 @@ class Closing(_Model):
         return self._price_per_share * self.shares
 
 
-class MandatoryRedemption(_Model):
-    enabled: Flag
-    term_years: Count | None = Field(
-        default=None, description="Required when enabled: redemption on this anniversary."
-    )
+class MandatoryRedemption(Model):
+    enabled = Field(Flag)
+    term_years = Field(OrNone(Count), default=None,
+                       description="Required when enabled: redemption on this anniversary.")
 
-    @model_validator(mode="after")
-    def _term_required(self) -> MandatoryRedemption:
+    def cross_check(self) -> None:
         if self.enabled and self.term_years is None:
             raise fail(
                 [((), "missing required field 'term_years' (required when 'enabled' is true)")]
             )
-        return self
 
 
-class BeneficialOwnership(_Model):
-    limitation: LimitPercent
-    maximum: LimitPercent
-    notice_days: Count
+class BeneficialOwnership(Model):
+    limitation = Field(LimitPercent)
+    maximum = Field(LimitPercent)
+    notice_days = Field(Count)
 
-    @model_validator(mode="after")
-    def _limitation_within_maximum(self) -> BeneficialOwnership:
+    def cross_check(self) -> None:
+        """The limitation is at most the maximum."""
         if self.limitation > self.maximum:
             raise fail(
                 [
@@ -469,18 +407,17 @@ class BeneficialOwnership(_Model):
                     )
                 ]
             )
-        return self
 
 
-class Certificate(_Model):
+class Certificate(Model):
     """The Certificate of Designations."""
 
-    board_meeting_date: Date
-    dgcl_section: Count
-    execution_date: Date
+    board_meeting_date = Field(Date)
+    dgcl_section = Field(Count)
+    execution_date = Field(Date)
 
-    @model_validator(mode="after")
-    def _executed_after_meeting(self) -> Certificate:
+    def cross_check(self) -> None:
+        """Signed on or after the board meeting that approved it."""
         if self.execution_date < self.board_meeting_date:
             raise fail(
                 [
@@ -492,78 +429,72 @@ class Certificate(_Model):
                     )
                 ]
             )
-        return self
 
 
-class GoverningLaw(_Model):
-    state: Text
-    venue: Text
+class GoverningLaw(Model):
+    state = Field(Text)
+    venue = Field(Text)
 
 
-class Notices(_Model):
-    cutoff_time: Text = Field(description='e.g. "5:30 p.m." (quote it).')
-    late_cutoff_time: Text = Field(description='e.g. "11:59 p.m." (quote it).')
-    time_zone: Text
+class Notices(Model):
+    cutoff_time = Field(Text, description='e.g. "5:30 p.m." (quote it).')
+    late_cutoff_time = Field(Text, description='e.g. "11:59 p.m." (quote it).')
+    time_zone = Field(Text)
 
 
-class Trading(_Model):
-    minimum_hours: Count
-    markets: Annotated[list[Text], AfterValidator(_non_empty("market"))]
+class Trading(Model):
+    minimum_hours = Field(Count)
+    markets = Field(ListOf(Text, check=_non_empty("market")))
 
 
-class Lookback(_Model):
-    listing_notice_months: Count
-    public_reports_filed_years: Count
-    public_reports_definition_years: Count
+class Lookback(Model):
+    listing_notice_months = Field(Count)
+    public_reports_filed_years = Field(Count)
+    public_reports_definition_years = Field(Count)
 
 
-class DraftLegend(_Model):
+class DraftLegend(Model):
     """The draft legend printed in the header of every page while the documents are negotiated."""
 
-    date: Date = Field(description="Date of this draft.")
-    version: Count = Field(description="Draft number, e.g. 3.")
-    document_id: Text = Field(description="The firm's document number, e.g. NY 1234567.")
+    date = Field(Date, description="Date of this draft.")
+    version = Field(Count, description="Draft number, e.g. 3.")
+    document_id = Field(Text, description="The firm's document number, e.g. NY 1234567.")
 
 
-class TermSheet(_Model):
+class TermSheet(Model):
     """A whole term sheet. Build it with :func:`assembler.termsheet.load_termsheet`."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        title="Term sheet",
-        json_schema_extra={
-            "description": "Term sheet of a preferred-stock financing, read by the assembler "
-            "toolkit. Derived values (purchase amount, amount per closing) are computed and "
-            "must not be typed."
-        },
+    schema_title = "Term sheet"
+    schema_description = (
+        "Term sheet of a preferred-stock financing, read by the assembler toolkit. Derived values "
+        "(purchase amount, amount per closing) are computed and must not be typed."
     )
 
-    deal_name: Text
-    effective_date: Date
-    company: Company
-    purchaser: Purchaser
-    series: SeriesLetter = Field(description="Series letter, a single capital A-Z.")
-    preferred: Preferred
-    purchase: Purchase
-    closings: Annotated[list[Closing], AfterValidator(_non_empty("closing"))]
-    exemptions: Exemptions
-    dividend_rate: Rate = Field(description="Percent per annum.")
-    conversion_price: Money
-    mandatory_redemption: MandatoryRedemption
-    beneficial_ownership: BeneficialOwnership
-    common_stock_par_value: Money
-    certificate: Certificate
-    governing_law: GoverningLaw
-    notices: Notices
-    trading: Trading
-    lookback: Lookback
-    cover_page: Flag = Field(default=False, description="Optional: a cover page before the agreement.")
-    table_of_contents: Flag = Field(
-        default=False, description="Optional: a table of contents of the agreement's articles and sections, "
+    deal_name = Field(Text)
+    effective_date = Field(Date)
+    company = Field(Company)
+    purchaser = Field(Purchaser)
+    series = Field(SeriesLetter, description="Series letter, a single capital A-Z.")
+    preferred = Field(Preferred)
+    purchase = Field(Purchase)
+    closings = Field(ListOf(Closing, check=_non_empty("closing")))
+    exemptions = Field(Exemptions)
+    dividend_rate = Field(Rate, description="Percent per annum.")
+    conversion_price = Field(Money)
+    mandatory_redemption = Field(MandatoryRedemption)
+    beneficial_ownership = Field(BeneficialOwnership)
+    common_stock_par_value = Field(Money)
+    certificate = Field(Certificate)
+    governing_law = Field(GoverningLaw)
+    notices = Field(Notices)
+    trading = Field(Trading)
+    lookback = Field(Lookback)
+    cover_page = Field(Flag, default=False, description="Optional: a cover page before the agreement.")
+    table_of_contents = Field(
+        Flag, default=False, description="Optional: a table of contents of the agreement's articles and sections, "
         "with their page numbers (laid out by LibreOffice, which the build then needs).")
-    draft: DraftLegend | None = Field(
-        default=None, description="Optional: a draft legend in the header of every page; leave out "
+    draft = Field(
+        OrNone(DraftLegend), default=None, description="Optional: a draft legend in the header of every page; leave out "
         "for the execution version.")
 
     @property
@@ -571,14 +502,13 @@ class TermSheet(_Model):
         """Shares bought over all the closings."""
         return sum(closing.shares for closing in self.closings)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TermSheet:
+    def cross_check(self) -> None:
+        """Gives each closing the price per share, then refuses any disagreement between fields."""
         for closing in self.closings:
-            closing._price_per_share = self.purchase.price_per_share
+            object.__setattr__(closing, "_price_per_share", self.purchase.price_per_share)
         problems = self.consistency_problems()
         if problems:
             raise fail(problems)
-        return self
 
     def consistency_problems(self) -> list[tuple[Loc, str]]:
         """Every disagreement between fields, as ``(location, message)`` pairs."""
