@@ -1,17 +1,27 @@
 """Rules that look for their matches a cheaper way than before find the same matches: defs.variant and
 defs.unused without one large alternation, figures and proofing looking back from a match instead of
-searching the paragraph from its start."""
+searching the paragraph from its start; defs.unused looking for each term's forms in the whole text
+instead of every first word in each paragraph."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import _Starts, _variant_body, _Variants
+from assembler.check.rules.defs import _span, _Starts, _used_terms, _variant_body, _Variants, term_forms
 from assembler.check.rules.figures import _digit_before
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
+from assembler.docmodel.model import Definition, Paragraph
+from assembler.docmodel.parse import load_documents
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"   # beside the repository, if there
+DOCUMENTS = (sorted(FIXTURES.glob("seed-*.docx")) + sorted((FIXTURES / "word-saved").glob("*.docx"))
+             + sorted(CORPUS.glob("*/*.docx")))
 
 TERMS = sorted({"Certificate of Designations", "Common Stock", "Preferred Shares", "Non-Voting Stock",
                 "U.S. Securities Act", "Limited Partner", "Limited Partnership Agreement", "A Shares",
@@ -88,3 +98,69 @@ def test_a_digit_before_is_what_the_pattern_finds(text, at):
 def test_a_form_label_before_is_what_the_pattern_finds(text, at):
     at = min(at, len(text))
     assert _form_label_before(text, at) == bool(FORM_LABEL.search(text[:at]))
+
+
+def used_terms_by_one_pass(terms, paragraphs) -> set[str]:
+    """defs.unused's scan as it was: one pass of every first word over each paragraph (the reference)."""
+    by_first = {}
+    for term in terms:
+        for form in term_forms(term):
+            by_first.setdefault(form.split(" ")[0], []).append((form, term))
+    if not by_first:
+        return set()
+    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
+    used = set()
+    for p in paragraphs:
+        text = p.text
+        for at, first in starts.find(text):
+            for form, term in by_first[first]:
+                end = at + len(form)
+                if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
+                    continue
+                own = [_span(d) for d in terms[term] if d.paragraph is p]
+                if not any(at < e + 1 and s - 1 < end for s, e in own):
+                    used.add(term)
+    return used
+
+
+def definitions_by_term(package) -> dict:
+    out = {}
+    for doc in package.documents:
+        for d in doc.definitions:
+            if d.term.strip():
+                out.setdefault(d.term, []).append(d)
+    return out
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_used_terms_are_the_one_pass_scans_on_real_documents(path):
+    package = load_documents([path])
+    terms = definitions_by_term(package)
+    paragraphs = [p for doc in package.documents for p in doc.paragraphs]
+    assert _used_terms(terms, paragraphs) == used_terms_by_one_pass(terms, paragraphs)
+
+
+USED_TERMS = ["Non", "Non-Voting Stock", "Holder", "U.S.", "U.S", "Lien", "Partner", "Limited Partner", "A",
+              "Fund Expenses", "Common Stock", "Stock"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Non", "Non-Voting", "Stock", "Stocks", "Holder", "Holders", "xHolder",
+                                 "Holderé", "U.S.", "U.S", "Liens", "Lien", "Partner", "Limited", "A", "Ab",
+                                 "Fund", "Expenses", "Expense", "Common", "é", "-", "(", "\n", "1"]),
+                max_size=25),
+       st.lists(st.sampled_from([" ", "", "  ", "\t"]), max_size=25),
+       st.lists(st.integers(min_value=0, max_value=len(USED_TERMS) - 1), min_size=1, max_size=6),
+       st.integers(min_value=0, max_value=3))
+def test_used_terms_are_the_one_pass_scans_on_any_text(words, gaps, chosen, defined_in):
+    text = "".join(w + (gaps[i] if i < len(gaps) else " ") for i, w in enumerate(words))
+    paragraphs = [Paragraph("a.docx", "body", i, line) for i, line in enumerate(text.split("\n"))]
+    paragraphs.append(Paragraph("a.docx", "body", len(paragraphs), ""))
+    terms = {}
+    for n in chosen:
+        term = USED_TERMS[n]
+        home = paragraphs[defined_in % len(paragraphs)]
+        at = home.text.find(term)
+        terms.setdefault(term, []).append(Definition(term, "inline", "", home, start=max(at, 0),
+                                                     end=max(at, 0) + len(term) if at >= 0 else 0))
+    assert _used_terms(terms, paragraphs) == used_terms_by_one_pass(terms, paragraphs)

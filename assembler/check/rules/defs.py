@@ -14,8 +14,10 @@ read as one vocabulary.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
@@ -205,43 +207,59 @@ def _defining_spans(defs: Iterable[Definition]) -> dict[int, list[tuple[int, int
     return spans
 
 
+def _longer_keys(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Each key with the other keys that begin with it ("Non" -> ["Non-Voting"]): the keys that would stand
+    in its place where both start."""
+    ordered = sorted(set(keys))
+    longer: dict[str, list[str]] = {}
+    for i, key in enumerate(ordered):
+        out = longer[key] = []
+        for other in ordered[i + 1:]:
+            if not other.startswith(key):
+                break
+            out.append(other)
+    return longer
+
+
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
-    """The terms used somewhere outside their own definitions: one pass over the text for all terms."""
-    by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)   # first word -> (form, term)
-    for term in terms:
-        for form in term_forms(term):
-            by_first[form.split(" ")[0]].append((form, term))
-    if not by_first:
+    """The terms used somewhere outside their own definitions. Each form of a term is looked for in the text of
+    all paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
+    letter or digit, followed by no letter or digit, where no longer first word of another term's form stands
+    (a first word stands where it is followed by no ASCII letter or digit: "Non-Voting" takes the place of
+    "Non"), outside the term's own definitions in its paragraph."""
+    forms_of = {term: sorted(term_forms(term)) for term in terms}
+    longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
+    if not longer:
         return set()
-    spans = {term: _defining_spans(defs) for term, defs in terms.items()}
-    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
-    # the forms still to find, by first word: a term found is dropped, so a first word all of whose terms
-    # are found costs one look-up (the pattern keeps every first word: the longest one at a place wins)
-    pending = {first: list(forms) for first, forms in by_first.items()}
-    used: set[str] = set()
-    for p in paragraphs:
-        if not pending:
-            break
-        text = p.text
-        for at, first in starts.find(text):
-            forms = pending.get(first)
-            if not forms:
-                continue
-            found = False
-            for form, term in forms:
-                end = at + len(form)
-                if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
-                    continue
-                own = spans[term].get(id(p), ())
-                if not any(at < e + 1 and s - 1 < end for s, e in own):
-                    used.add(term)
-                    found = True
-            if found:
-                for first in list(pending):
-                    pending[first] = [(form, term) for form, term in pending[first] if term not in used]
-                    if not pending[first]:
-                        del pending[first]
-    return used
+    text = "\n".join(p.text for p in paragraphs)
+    size = len(text)
+    offsets = list(accumulate((len(p.text) + 1 for p in paragraphs[:-1]), initial=0))
+
+    def taken(at: int, key: str) -> bool:   # a longer first word stands at *at*
+        end = at + len(key)
+        return text.startswith(key, at) and (end == size or text[end] not in _ASCII_ALNUM)
+
+    def used(term: str, form: str) -> bool:
+        others = longer[form.split(" ")[0]]
+        own = None
+        at = text.find(form)
+        while at >= 0:
+            end = at + len(form)
+            if (at == 0 or text[at - 1] not in _ASCII_ALNUM) and (end == size or not text[end].isalnum()) \
+                    and not any(taken(at, key) for key in others):
+                if own is None:
+                    own = _defining_spans(terms[term])
+                i = bisect_right(offsets, at) - 1
+                start = at - offsets[i]
+                if not any(start < e + 1 and s - 1 < start + len(form) for s, e in own.get(id(paragraphs[i]), ())):
+                    return True
+            at = text.find(form, at + 1)
+        return False
+
+    return {term for term, forms in forms_of.items() if any(used(term, form) for form in forms)}
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
