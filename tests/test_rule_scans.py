@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import _span, _Starts, _used_terms, _variant_body, _Variants, term_forms
+from assembler.check.rules.defs import (PHRASE, RUN, _span, _Starts, _used_terms, _variant_body, _Variants,
+                                        term_forms)
 from assembler.check.rules.figures import _digit_before
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
+from assembler.check.rules.terms import ROLE, ROLE_WORDS
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -164,3 +166,33 @@ def test_used_terms_are_the_one_pass_scans_on_any_text(words, gaps, chosen, defi
         terms.setdefault(term, []).append(Definition(term, "inline", "", home, start=max(at, 0),
                                                      end=max(at, 0) + len(term) if at >= 0 else 0))
     assert _used_terms(terms, paragraphs) == used_terms_by_one_pass(terms, paragraphs)
+
+
+CAPITALS = pieces("Alpha", "Beta", "Buyer", "Buyers", "Holder", "Mc", "Donald", "Non", "-", "Voting", "é", "x", "1", " ",
+                  " ", "\u00a0", ".", "’", "'", "(", "Placement", "Agent", "A", "Issuer", size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CAPITALS)
+def test_phrases_are_the_runs_of_two_words_or_more(text):
+    expected = [(m.start(), m.group(0)) for m in RUN.finditer(text) if len(m.group(0).split()) >= 2]
+    assert [(m.start(), m.group(0)) for m in PHRASE.finditer(text)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(CAPITALS)
+def test_roles_are_the_capitalised_words_that_are_roles(text):
+    words = re.compile(r"(?<![\w’'\-.])([A-Z][a-z]+)(?![\w\-])")     # every capitalised word, as before
+    expected = [(m.start(), m.group(1)) for m in words.finditer(text) if m.group(1) in ROLE_WORDS]
+    assert [(m.start(), m.group(1)) for m in ROLE.finditer(text)] == expected
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_phrases_and_roles_are_the_old_scans_on_real_documents(path):
+    words = re.compile(r"(?<![\w’'\-.])([A-Z][a-z]+)(?![\w\-])")
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            runs = [(m.start(), m.group(0)) for m in RUN.finditer(p.text) if len(m.group(0).split()) >= 2]
+            assert [(m.start(), m.group(0)) for m in PHRASE.finditer(p.text)] == runs
+            roles = [(m.start(), m.group(1)) for m in words.finditer(p.text) if m.group(1) in ROLE_WORDS]
+            assert [(m.start(), m.group(1)) for m in ROLE.finditer(p.text)] == roles

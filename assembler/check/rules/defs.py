@@ -476,6 +476,11 @@ VARIANT = Rule(
 
 RUN = re.compile(rf"(?<![\w.’'-])(?:{TITLE_WORD})(?:[ \u00a0](?:{TITLE_WORD}))*"
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
+# the runs of two or more words: RUN's matches less its one-word ones (no run starts inside a word, so
+# leaving those out moves no other match); the capital first, then the look-behind, lets the engine skip
+# ahead to the next capital
+PHRASE = re.compile(rf"[A-Z](?<![\w.’'-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*(?:[ \u00a0](?:{TITLE_WORD}))+"
+                    rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
 OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+(?:of|for|by)(?:\s+the)?\s+$)")
 OF_AFTER = re.compile(r"^\s+of(?:\s+the)?\s+[A-Z]")
@@ -621,6 +626,15 @@ def _name_goes_on(after: str) -> bool:
     return bool(m) and any(w.strip(",.;:") in PROPER for w in m.group(1).split())
 
 
+def _known_or_name(words: list[str], known: set[str], inside_known: set[str]) -> bool:
+    """Whether a phrase is a name (a proper noun or a number in it) or known: each word a term, the phrase a run
+    of a term's words, or a run of two or more of its words a term."""
+    if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
+        return True
+    return all(w in known for w in words) or " ".join(words) in inside_known or any(
+        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1))
+
+
 def find_undefined(ctx: Context) -> Iterable[Finding]:
     if not ctx.config.report_undefined:
         return
@@ -632,6 +646,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     headings: dict[int, bool] = {}
+    looked_up: dict[str, bool] = {}
 
     def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
         known_heading = headings.get(id(p))
@@ -649,11 +664,9 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
             text = masked_text(p)
             if "[" in text:
                 text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-            for m in RUN.finditer(text):
+            for m in PHRASE.finditer(text):   # one word is not a phrase, with or without a determiner
                 phrase, start = m.group(0), m.start()
                 words = phrase.split()
-                if len(words) < 2:
-                    continue  # one word: not a phrase, with or without a determiner
                 opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
@@ -661,11 +674,12 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     phrase = " ".join(words)
                 if not 2 <= len(words) <= 4 or phrase in reported:
                     continue
-                # the look-ups first, then the patterns around the phrase (each test only rules it out)
-                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
-                    continue
-                if all(w in known for w in words) or phrase in inside_known or any(
-                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
+                # the look-ups first (once a phrase), then the patterns around the phrase (each test only rules
+                # it out)
+                ruled_out = looked_up.get(phrase)
+                if ruled_out is None:
+                    ruled_out = looked_up[phrase] = _known_or_name(words, known, inside_known)
+                if ruled_out:
                     continue
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
