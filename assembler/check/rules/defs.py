@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
+from os.path import commonprefix
 
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
@@ -199,14 +200,6 @@ CONFLICT = Rule(
 # defs.unused
 
 
-def _defining_spans(defs: Iterable[Definition]) -> dict[int, list[tuple[int, int]]]:
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for d in defs:
-        start, end = _span(d)
-        spans[id(d.paragraph)].append((start, end))
-    return spans
-
-
 def _longer_keys(keys: Iterable[str]) -> dict[str, list[str]]:
     """Each key with the other keys that begin with it ("Non" -> ["Non-Voting"]): the keys that would stand
     in its place where both start."""
@@ -225,11 +218,12 @@ _ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
-    """The terms used somewhere outside their own definitions. Each form of a term is looked for in the text of
-    all paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
+    """The terms used somewhere outside their own definitions. A term's forms are looked for in the text of all
+    paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
     letter or digit, followed by no letter or digit, where no longer first word of another term's form stands
     (a first word stands where it is followed by no ASCII letter or digit: "Non-Voting" takes the place of
-    "Non"), outside the term's own definitions in its paragraph."""
+    "Non"), outside the term's own definitions in its paragraph. The forms are found where the beginning they
+    share stands ("Limited Partner" for "Limited Partners", "Limited Partner"), one search a term."""
     forms_of = {term: sorted(term_forms(term)) for term in terms}
     longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
     if not longer:
@@ -242,24 +236,27 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
         end = at + len(key)
         return text.startswith(key, at) and (end == size or text[end] not in _ASCII_ALNUM)
 
-    def used(term: str, form: str) -> bool:
-        others = longer[form.split(" ")[0]]
-        own = None
-        at = text.find(form)
-        while at >= 0:
-            end = at + len(form)
-            if (at == 0 or text[at - 1] not in _ASCII_ALNUM) and (end == size or not text[end].isalnum()) \
-                    and not any(taken(at, key) for key in others):
-                if own is None:
-                    own = _defining_spans(terms[term])
-                i = bisect_right(offsets, at) - 1
-                start = at - offsets[i]
-                if not any(start < e + 1 and s - 1 < start + len(form) for s, e in own.get(id(paragraphs[i]), ())):
+    def used_at(at: int, term: str, form: str) -> bool:
+        end = at + len(form)
+        if not text.startswith(form, at) or (at > 0 and text[at - 1] in _ASCII_ALNUM) or \
+                (end < size and text[end].isalnum()) or any(taken(at, key) for key in longer[form.split(" ")[0]]):
+            return False
+        i = bisect_right(offsets, at) - 1
+        start = at - offsets[i]
+        own = [_span(d) for d in terms[term] if d.paragraph is paragraphs[i]]
+        return not any(start < e + 1 and s - 1 < end - offsets[i] for s, e in own)
+
+    def used(term: str, forms: list[str]) -> bool:
+        shared = commonprefix(forms)
+        for look_for in [shared] if len(shared) >= 3 else forms:
+            at = text.find(look_for)
+            while at >= 0:
+                if any(used_at(at, term, form) for form in forms):
                     return True
-            at = text.find(form, at + 1)
+                at = text.find(look_for, at + 1)
         return False
 
-    return {term for term, forms in forms_of.items() if any(used(term, form) for form in forms)}
+    return {term for term, forms in forms_of.items() if used(term, forms)}
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
