@@ -1,7 +1,8 @@
-"""Rules that look for their matches a cheaper way than before find the same matches: defs.variant and
-defs.unused without one large alternation, figures and proofing looking back from a match instead of
-searching the paragraph from its start; defs.unused looking for each term's forms in the whole text
-instead of every first word in each paragraph."""
+"""Rules that look for their matches a cheaper way than before find the same matches: defs.variant without
+one large alternation (each first word looked for in all the text at once), figures and proofing looking
+back from a match instead of searching the paragraph from its start, defs.unused looking for each term's
+forms in the whole text instead of every first word in each paragraph, defs.undefined with patterns that
+skip ahead to a capital."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import (PHRASE, RUN, _span, _Starts, _used_terms, _variant_body, _Variants,
-                                        term_forms)
+from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant_body, _Variants, term_forms
 from assembler.check.rules.figures import _digit_before
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
@@ -65,18 +65,26 @@ def test_variants_match_the_alternation_on_any_text(words, gaps):
     assert spans(_Variants(TERMS).finditer(text)) == spans(alternation(TERMS).finditer(text))
 
 
-def test_starts_are_the_alternations_places_and_keys():
-    keys = ["Common", "Non", "Non-Voting", "U.S.", "U.S", "A", "Limited", "Lim"]
-    bounded = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(map(re.escape, keys), key=len, reverse=True))
-                         + r")(?![A-Za-z0-9])")
-    starts = _Starts(keys, r"(?![A-Za-z0-9])")
-    for text in ["Non-Voting Non Nonx U.S. U.S A Ab éCommon Limited Lim Lim-", "ANon", "A", ""] + TEXTS:
-        expected = []
-        pos = 0
-        while (m := bounded.search(text, pos)) is not None:   # every place, also inside a longer match
-            expected.append((m.start(), m.group(0)))
-            pos = m.start() + 1
-        assert list(starts.find(text)) == expected, text
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Common", "common", "Stock", "stocks", "of", "Certificate", "Designations",
+                                          "Limited", "Partner", "partners", "Non-Voting", "U.S.", "A", "Shares", "é",
+                                          "(", "\u212a", "ſ", "İ", "x", "1", "-", "Fund", "Expenses", "\x00"]),
+                         max_size=12).map(" ".join), max_size=6))
+def test_variants_in_many_texts_are_each_texts_alternation_matches(texts):
+    reference = alternation(TERMS)
+    expected = [(i, m.start(), m.end(), m.group(0)) for i, text in enumerate(texts) for m in reference.finditer(text)]
+    assert [(i, m.start(), m.end(), m.group(0)) for i, m in _Variants(TERMS).find_all(texts)] == expected
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_variants_are_the_alternations_matches_in_real_documents(path):
+    package = load_documents([path])
+    texts = [p.text for doc in package.documents for p in doc.paragraphs]
+    terms = sorted({" ".join(d.term.split()) for doc in package.documents for d in doc.definitions
+                    if len(d.term.split()) >= 2} | set(TERMS), key=lambda t: (-len(t), t))
+    reference = alternation(terms)
+    expected = [(i, m.start(), m.group(0)) for i, text in enumerate(texts) for m in reference.finditer(text)]
+    assert [(i, m.start(), m.group(0)) for i, m in _Variants(terms).find_all(texts)] == expected
 
 
 def pieces(*words: str, size: int) -> st.SearchStrategy[str]:
@@ -110,11 +118,13 @@ def used_terms_by_one_pass(terms, paragraphs) -> set[str]:
             by_first.setdefault(form.split(" ")[0], []).append((form, term))
     if not by_first:
         return set()
-    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
+    # every place where a first word stands (overlapping ones too), the longest one there
+    starts = re.compile(r"(?<![A-Za-z0-9])(?=(" + "|".join(sorted(map(re.escape, by_first), key=len, reverse=True))
+                        + r")(?![A-Za-z0-9]))")
     used = set()
     for p in paragraphs:
         text = p.text
-        for at, first in starts.find(text):
+        for at, first in ((m.start(), m.group(1)) for m in starts.finditer(text)):
             for form, term in by_first[first]:
                 end = at + len(form)
                 if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):

@@ -96,29 +96,6 @@ def term_forms(term: str) -> set[str]:
 
 
 
-class _Starts:
-    """Where one of *keys* starts, after no ASCII letter or digit and followed by *then*, each place in turn
-    (overlapping ones too), with the key standing there: the longest key first, as the alternation
-    `(?<![A-Za-z0-9])(?:key|key|...)` would take it. The keys are matched case-sensitively and grouped by
-    their first character, so that the regular-expression engine skips ahead to the next such character
-    instead of trying every key at every position."""
-
-    def __init__(self, keys: Iterable[str], then: str) -> None:
-        by_char: dict[str, list[str]] = defaultdict(list)
-        for key in sorted(keys, key=lambda k: len(re.escape(k)), reverse=True):
-            by_char[key[0]].append(key)
-        self._chars = list(by_char)
-        self._pattern = re.compile("|".join(
-            rf"{re.escape(c)}(?<![A-Za-z0-9]{re.escape(c)})(?=({'|'.join(re.escape(k[1:]) for k in keys)}){then})"
-            for c, keys in by_char.items()))
-
-    def find(self, text: str) -> Iterator[tuple[int, str]]:
-        chars = self._chars
-        for m in self._pattern.finditer(text):
-            group = m.lastindex
-            yield m.start(), chars[group - 1] + m.group(group)
-
-
 # --------------------------------------------------------------------------------------------
 # defs.conflict
 
@@ -346,47 +323,84 @@ _ODD_CASE = frozenset("İıſK")
 
 
 class _Variants:
-    """Every variant of the terms in a text, as one case-insensitive alternation of them all would find it
-    (leftmost, the first term in order at a place, one match after another), without that alternation: in
-    the lower-case text, `_Starts` finds each place where a term's first word stands followed by white space
-    (as every term's first word is), and only the terms with that first word are tried there."""
+    """Every variant of the terms in texts, as one case-insensitive alternation of them all would find it in
+    each text (leftmost, the first term in order at a place, one match after another), without that
+    alternation: each term's first word (every form of it, in lower case) is looked for in the lower-case
+    texts joined by a character that is neither white space nor a letter or digit; where one stands after
+    no ASCII letter or digit and before white space (one at most stands at a place: first words hold no
+    white space), the terms with that first word are tried, by one alternation of them in order. A text
+    whose lower case is not letter for letter ASCII-comparable (its length changes, or it holds a character
+    that matches an ASCII letter only case-insensitively), or terms not all ASCII, go to the alternation."""
 
     def __init__(self, terms: list[str]) -> None:
         self._terms = terms
-        self._patterns: dict[int, re.Pattern] = {}
+        self._patterns: dict[str, re.Pattern] = {}
         self._any: re.Pattern | None = None
         self._by_first: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
             for form in _variant_parts(term)[0]:
                 self._by_first[form.lower()].append(i)
-        self._starts = _Starts(self._by_first, r"\s") if all(t.isascii() for t in terms) else None
+        self._ascii = all(t.isascii() for t in terms)
+        # where a first word stands: the character before it (not a letter or digit), then the word before
+        # white space; grouped by initial, so that a place costs one test an initial
+        initials: dict[str, list[str]] = defaultdict(list)
+        for first in sorted(self._by_first, key=lambda f: (-len(f), f)):
+            initials[first[:1]].append(re.escape(first[1:]))
+        self._starts = re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
+            f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
 
-    def _pattern(self, i: int) -> re.Pattern:
-        pattern = self._patterns.get(i)
+    def _pattern(self, first: str) -> re.Pattern:
+        pattern = self._patterns.get(first)
         if pattern is None:
-            pattern = self._patterns[i] = re.compile(f"(?:{_variant_body(self._terms[i])})(?![A-Za-z0-9])",
-                                                     re.IGNORECASE)
+            pattern = self._patterns[first] = re.compile(
+                "(?:" + "|".join(f"(?:{_variant_body(self._terms[i])})" for i in self._by_first[first])
+                + ")(?![A-Za-z0-9])", re.IGNORECASE)
         return pattern
 
+    def _alternation(self) -> re.Pattern:
+        if self._any is None:
+            self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in self._terms)
+                                   + r")(?![A-Za-z0-9])", re.IGNORECASE)
+        return self._any
+
     def finditer(self, text: str) -> Iterator[re.Match]:
-        lower = text.lower()
-        if self._starts is None or len(lower) != len(text) or any(c in text for c in _ODD_CASE):
-            if self._any is None:
-                self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})"
-                                                                         for t in self._terms)
-                                       + r")(?![A-Za-z0-9])", re.IGNORECASE)
-            yield from self._any.finditer(text)
-            return
-        done = 0
-        for at, first in self._starts.find(lower):
-            if at < done:
-                continue
-            for i in self._by_first[first]:
-                m = self._pattern(i).match(text, at)
-                if m is not None:
-                    done = m.end()
-                    yield m
-                    break
+        for _, m in self.find_all([text]):
+            yield m
+
+    def find_all(self, texts: list[str]) -> Iterator[tuple[int, re.Match]]:
+        """(index of the text, match) for every variant in *texts*, text by text, in order."""
+        whole = _UNREAD.join(texts)
+        lower = whole.lower()
+        if not self._ascii:
+            odd = [True] * len(texts)
+        elif len(lower) == len(whole) and not any(c in whole for c in _ODD_CASE):
+            odd = [False] * len(texts)      # (no character's lower case is shorter than it)
+        else:
+            odd = [len(t.lower()) != len(t) or any(c in t for c in _ODD_CASE) for t in texts]
+            lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
+        places = [(m.start(), m.group(1)) for m in self._starts.finditer(_UNREAD + lower)]
+        patterns = self._patterns
+        at_place = 0
+        offset = done = 0
+        for i, text in enumerate(texts):
+            end = offset + len(text)
+            if odd[i]:
+                for m in self._alternation().finditer(text):
+                    yield i, m
+            while at_place < len(places) and places[at_place][0] < end:
+                at, first = places[at_place]
+                at_place += 1
+                if at >= done and not odd[i]:
+                    m = (patterns.get(first) or self._pattern(first)).match(text, at - offset)
+                    if m is not None:
+                        done = offset + m.end()
+                        yield i, m
+            offset = end + 1
+
+
+# joins the lower-case texts, and stands for a text read by the alternation: neither white space nor a letter
+# or digit, and in no term
+_UNREAD = "\x00"
 
 
 def _term_then_words(found: str, allowed: set[str]) -> bool:
@@ -410,24 +424,23 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     allowed: set[str] = set()
     for d in defs:
         allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
-    anywhere = _Variants(terms)
-    for p in ctx.paragraphs():
-        brackets = [(b.start(), b.end()) for b in BRACKETS.finditer(p.text)] if "[" in p.text else []
-        for m in anywhere.finditer(p.text):
-            found = " ".join(m.group(0).split())
-            if found in allowed or found == found.lower() or found == found.upper():
-                continue
-            if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
-                    found[:1].lower() + found[1:] in allowed:
-                continue  # "This Safe" opening a sentence, where "this Safe" is defined
-            if any(s <= m.start() < e for s, e in brackets):
-                continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
-            if _term_then_words(found, allowed):
-                continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-            term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
-            yield ctx.finding(
-                VARIANT, p, m.group(0),
-                f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
+    paragraphs = list(ctx.paragraphs())
+    for i, m in _Variants(terms).find_all([p.text for p in paragraphs]):
+        p = paragraphs[i]
+        found = " ".join(m.group(0).split())
+        if found in allowed or found == found.lower() or found == found.upper():
+            continue
+        if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
+                found[:1].lower() + found[1:] in allowed:
+            continue  # "This Safe" opening a sentence, where "this Safe" is defined
+        if "[" in p.text and any(b.start() <= m.start() < b.end() for b in BRACKETS.finditer(p.text)):
+            continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
+        if _term_then_words(found, allowed):
+            continue  # "items of Fund expense": the defined "Fund", then an ordinary word
+        term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
+        yield ctx.finding(
+            VARIANT, p, m.group(0),
+            f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
 
 
 VARIANT = Rule(
