@@ -2,7 +2,8 @@
 one large alternation (each first word looked for in all the text at once), figures and proofing looking
 back from a match instead of searching the paragraph from its start, defs.unused looking for each term's
 forms in the whole text instead of every first word in each paragraph, defs.undefined with patterns that
-skip ahead to a capital."""
+skip ahead to a capital; and the tests that let a rule leave a paragraph unsearched pass every paragraph
+where its patterns match."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant_body, _Variants, term_forms
-from assembler.check.rules.figures import _digit_before
+from assembler.check.casefold import may_hold
+from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
+                                           _digit_before, _words_before_a_figure)
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
 from assembler.docmodel.model import Definition, Paragraph
@@ -206,3 +209,34 @@ def test_phrases_and_roles_are_the_old_scans_on_real_documents(path):
             assert [(m.start(), m.group(0)) for m in PHRASE.finditer(p.text)] == runs
             roles = [(m.start(), m.group(1)) for m in words.finditer(p.text) if m.group(1) in ROLE_WORDS]
             assert [(m.start(), m.group(1)) for m in ROLE.finditer(p.text)] == roles
+
+
+NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dollars", "Cents", "percent", "per cent",
+                 "x", "_", "é", "ſix", "İ", "(", ")", "($", "(1", "1", "0,000", "%", ".5", "hundredths", size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NUMBERS)
+def test_a_pair_has_its_words_before_its_figure(text):
+    if PAIR.search(text):
+        assert _words_before_a_figure(text)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_figures_tests_pass_every_paragraph_their_patterns_match(path):
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            if PAIR.search(p.text):
+                assert _words_before_a_figure(p.text)
+            if AGGREGATE_SUM.search(p.text) or AGGREGATE_SHARES.search(p.text):
+                assert may_hold(p.text, "aggregate")
+            if PER_CLOSING.search(p.text) or SCHEDULE_ITEM.search(p.text):
+                assert may_hold(p.text, "payment")
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("a", "A", "g", "G", "r", "e", "t", "i", "İ", "ı", "s", "S", "ſ", "\u212a", "k", "é", "ß", " ", size=20),
+       st.sampled_from(["aggregate", "payment", "is", "kit", "sis", "gig"]))
+def test_may_hold_is_true_wherever_a_case_insensitive_pattern_matches(text, word):
+    if re.search(word, text, re.IGNORECASE):
+        assert may_hold(text, word)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from os.path import commonprefix
 
+from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
                                          used_as_term)
@@ -318,8 +319,6 @@ def _variant_body(term: str) -> str:
                        for forms in _variant_parts(term))
 
 
-# characters that a case-insensitive pattern of ASCII letters matches although their lower case is not ASCII
-_ODD_CASE = frozenset("İıſK")
 
 
 class _Variants:
@@ -373,10 +372,10 @@ class _Variants:
         lower = whole.lower()
         if not self._ascii:
             odd = [True] * len(texts)
-        elif len(lower) == len(whole) and not any(c in whole for c in _ODD_CASE):
+        elif len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
             odd = [False] * len(texts)      # (no character's lower case is shorter than it)
         else:
-            odd = [len(t.lower()) != len(t) or any(c in t for c in _ODD_CASE) for t in texts]
+            odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
             lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
         places = [(m.start(), m.group(1)) for m in self._starts.finditer(_UNREAD + lower)]
         patterns = self._patterns

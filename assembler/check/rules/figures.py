@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from assembler.check.casefold import may_hold
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 
@@ -125,8 +126,28 @@ def _digit_before(text: str, at: int) -> bool:
     return at_digit > 0 and text[at_digit - 1].isdecimal()
 
 
+# the word that stands last before a pair's figure: a number word, "Dollars", "Cents" or "percent"
+_LAST_WORD = re.compile(rf"(?:{_WORD}|dollars?|cents?|percent)", re.IGNORECASE)
+
+
+def _words_before_a_figure(text: str) -> bool:
+    """Whether a figure in parentheses has, before it, white space and before that a whole word that may end a
+    pair's words ("Dollars", "percent", "twelve"): where every PAIR match ends. Looked for back from each
+    figure, so that a paragraph of clause numbers ("(1)") is not searched for pairs."""
+    for m in _FIGURE_IN_PARENS.finditer(text):
+        end = m.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and end - start <= 12 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1             # the word (\w+) before the white space; none of those words is longer
+        if end < m.start() and _LAST_WORD.fullmatch(text, start, end):
+            return True
+    return False
+
+
 def pairs(text: str) -> Iterator[Pair]:
-    if not _FIGURE_IN_PARENS.search(text):
+    if not _words_before_a_figure(text):
         return
     for m in PAIR.finditer(text):
         if _digit_before(text, m.start()):
@@ -351,6 +372,8 @@ class Purchase:
 def _purchase(ctx: Context) -> Purchase | None:
     """The first paragraph stating an aggregate purchase (sum, shares and/or price)."""
     for p in ctx.paragraphs():
+        if not may_hold(p.text, "aggregate"):
+            continue                       # neither an aggregate sum nor an aggregate of shares
         s, n, pr = AGGREGATE_SUM.search(p.text), AGGREGATE_SHARES.search(p.text), PRICE.search(p.text)
         if s or n:
             return Purchase(p, _group_number(n, "shares")[0] if n else None,
@@ -387,6 +410,8 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
     total_shares = purchase.total_shares if purchase else None
     for p in ctx.paragraphs():
         text = p.text
+        if not may_hold(text, "payment"):
+            continue                       # no payment at a closing, no schedule of closings
         per = PER_CLOSING.search(text)
         schedule = list(SCHEDULE_ITEM.finditer(text))
         if per:
