@@ -18,7 +18,9 @@ from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant
 from assembler.check.casefold import may_hold
 from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
                                            _digit_before, _words_before_a_figure)
+from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
+from assembler.check.rules.series import DESIGNATES, MENTION
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.parse import load_documents
@@ -232,6 +234,24 @@ def test_the_figures_tests_pass_every_paragraph_their_patterns_match(path):
                 assert may_hold(p.text, "aggregate")
             if PER_CLOSING.search(p.text) or SCHEDULE_ITEM.search(p.text):
                 assert may_hold(p.text, "payment")
+            if MENTION.search(p.text) or DESIGNATES.search(p.text):
+                assert may_hold(p.text, "series")
+            if TAG.search(p.text):
+                assert may_hold_tag(p.text)
+            if PLACEHOLDER.search(p.text):
+                assert may_hold_placeholder(p.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces("Series", "SERIES", "ſeries", "serİes", " ", "G", "a", "Preferred", "\"", "designated as", "[", "]",
+              "TBD", "TBA", "x", "_", "●", "{", "}", "%", "#", "\ue000", "\ue001", "$", size=25))
+def test_the_leftovers_and_series_tests_pass_every_text_their_patterns_match(text):
+    if MENTION.search(text) or DESIGNATES.search(text):
+        assert may_hold(text, "series")
+    if TAG.search(text):
+        assert may_hold_tag(text)
+    if PLACEHOLDER.search(text):
+        assert may_hold_placeholder(text)
 
 
 @settings(max_examples=500, deadline=None)
