@@ -19,8 +19,10 @@ from assembler.check.casefold import may_hold
 from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
                                            _digit_before, _words_before_a_figure)
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
+from assembler.check.rules.parties import _HINT, _HINTS
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
 from assembler.check.rules.series import DESIGNATES, MENTION
+from assembler.check.rules.termsheet import _SAME_LENGTH, _norm
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.parse import load_documents
@@ -260,3 +262,11 @@ def test_the_leftovers_and_series_tests_pass_every_text_their_patterns_match(tex
 def test_may_hold_is_true_wherever_a_case_insensitive_pattern_matches(text, word):
     if re.search(word, text, re.IGNORECASE):
         assert may_hold(text, word)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces("“", "”", "‘", "’", "\u00a0", "\u2011", "\u2013", "\t", "\n", '"', "'", " ", "-", "a", "Inc.", "LLC", "Co",
+              ".", "Limited", "LTD", "é", size=30))
+def test_the_termsheet_normal_text_and_the_party_hints_are_what_they_were(text):
+    assert _norm(text) == text.translate(str.maketrans(_SAME_LENGTH))
+    assert bool(_HINT.search(text)) == any(h in text for h in _HINTS)
