@@ -12,7 +12,7 @@ Every read goes through `ooxml.read_package`, so broken or hostile input is one 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -429,7 +429,7 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
                                     target=found[-1].target, start=other.start("term"), end=other.end("term")))
             head = other.start()
-    for m in _THE_TERM_IS.finditer(text):  # 'The "Purchase Price" is $1,000 per share.'
+    for m in _THE_TERM_IS.finditer(text) if "The" in text else ():  # 'The "Purchase Price" is $1,000 per share.'
         if not any(d.start == m.start("term") for d in found):
             # read as an inline definition: its wording is not compared with other definitions'
             found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
@@ -522,6 +522,23 @@ def _hyphen_citation(nums: str) -> bool:
     return False
 
 
+# where a match of _REF_RE may start: its first letter after no word character, the rest of its reference word
+# (or "this") after it; the letters first, so that the engine skips ahead to the next such letter
+_REF_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|S(?=ection|ECTION|ubsection|chedule|CHEDULE)|A(?=rticle|RTICLE)"
+                        r"|P(?=aragraph)|p(?=aragraph)|E(?=xhibit|XHIBIT)|C(?=lause)|c(?=lause))(?<!\w.)")
+
+
+def _ref_matches(text: str) -> Iterator[re.Match]:
+    """What _REF_RE.finditer(text) finds, tried only where a match may start."""
+    done = 0
+    for start in _REF_START.finditer(text):
+        if start.start() >= done:
+            m = _REF_RE.match(text, start.start())
+            if m is not None:
+                done = m.end()
+                yield m
+
+
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
     """Cross-references in one paragraph; statutory citations ("Section 4(2) of the Act") left out."""
     text = paragraph.text
@@ -530,7 +547,7 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
         return []
     spans = list(fields)
     found: list[Reference] = []
-    for m in _REF_RE.finditer(text):
+    for m in _ref_matches(text):
         word = m.group("word").lower()
         kind = _KIND[word]
         if kind == "clause":
