@@ -528,14 +528,16 @@ def _is_heading(p: Paragraph) -> bool:
 
 
 def _word_runs(terms: Iterable[str], most: int) -> set[str]:
-    """Every run of one to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
-    "Net", "Net Income", "Income Amount", ... (a phrase of at most *most* words lies inside a term as a
-    whole run of its words exactly when it is one of these)."""
+    """Every run of two to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
+    "Net Income", "Income Amount", "Net Income Amount" (a phrase of two to *most* words lies inside a term as
+    a whole run of its words exactly when it is one of these)."""
     out: set[str] = set()
     for term in terms:
+        if " " not in term:
+            continue
         words = term.split(" ")
-        for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + most) + 1):
+        for i in range(len(words) - 1):
+            for j in range(i + 2, min(len(words), i + most) + 1):
                 out.add(" ".join(words[i:j]))
     return out
 
