@@ -18,6 +18,7 @@ from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant
 from assembler.check.casefold import may_hold
 from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
                                            _digit_before, _words_before_a_figure)
+from assembler.check.rules.enumerations import RANGE, may_hold_range
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.parties import _HINT, _HINTS
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
@@ -242,6 +243,8 @@ def test_the_figures_tests_pass_every_paragraph_their_patterns_match(path):
                 assert may_hold_tag(p.text)
             if PLACEHOLDER.search(p.text):
                 assert may_hold_placeholder(p.text)
+            if RANGE.search(p.text):
+                assert may_hold_range(p.text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -254,6 +257,14 @@ def test_the_leftovers_and_series_tests_pass_every_text_their_patterns_match(tex
         assert may_hold_tag(text)
     if PLACEHOLDER.search(text):
         assert may_hold_placeholder(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces("clauses", "Clause", "Items", "item", "paragraphs", "Sub-paragraphs", "subclause", "Subsection", " ",
+              "(a)", "(b)", "(iv)", "(12)", "(C)", "through", "to", "-", "–", "x", size=20))
+def test_the_range_test_passes_every_text_the_pattern_matches(text):
+    if RANGE.search(text):
+        assert may_hold_range(text)
 
 
 @settings(max_examples=500, deadline=None)

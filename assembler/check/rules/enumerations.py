@@ -270,6 +270,13 @@ RANGE = re.compile(
     r"\b(?:[Cc]lauses?|[Ii]tems?|[Pp]aragraphs?|[Ss]ub-?paragraphs?|[Ss]ub-?clauses?)\s+"
     r"(?P<a>\([a-z]{1,2}|\([ivxl]{1,6}|\(\d{1,2}|\([A-Z])\)\s*(?:through|to|[-–])\s*(?P<b>\([a-z]{1,2}|\([ivxl]{1,6}"
     r"|\(\d{1,2}|\([A-Z])\)")
+# a part of every word a range opens with ("clauses", "Items", "sub-paragraphs", "Subclause")
+_RANGE_WORDS = ("lause", "tem", "aragraph")
+
+
+def may_hold_range(text: str) -> bool:
+    """Whether RANGE may match: a parenthesis and one of the words a range opens with."""
+    return "(" in text and any(w in text for w in _RANGE_WORDS)
 
 
 def _available(doc: Document, p: Paragraph) -> list[Token]:
@@ -288,7 +295,7 @@ def _available(doc: Document, p: Paragraph) -> list[Token]:
 def find_ranges(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
         for p in doc.paragraphs:
-            if "(" not in p.text:
+            if not may_hold_range(p.text):
                 continue
             for m in RANGE.finditer(p.text):
                 a, b = m.group("a") + ")", m.group("b") + ")"
