@@ -18,7 +18,7 @@ from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant
 from assembler.check.casefold import may_hold
 from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
                                            _digit_before, _words_before_a_figure)
-from assembler.check.rules.enumerations import RANGE, may_hold_range
+from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.parties import _HINT, _HINTS
 from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
@@ -281,3 +281,9 @@ def test_may_hold_is_true_wherever_a_case_insensitive_pattern_matches(text, word
 def test_the_termsheet_normal_text_and_the_party_hints_are_what_they_were(text):
     assert _norm(text) == text.translate(str.maketrans(_SAME_LENGTH))
     assert bool(_HINT.search(text)) == any(h in text for h in _HINTS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces("a", ")", ".", "’", "]", " ", "\n", "(", "4", "_", "é", size=8))
+def test_a_glued_label_is_found_in_the_last_two_characters(before):
+    assert bool(_GLUED.search(before, max(0, len(before) - 2))) == bool(_GLUED.search(before))

@@ -69,7 +69,9 @@ def _is_reference(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 80):start]
     if text[start + 1].isdigit() and _NUMBER_WORD.search(before):
         return True               # "three (3)": a figure after its words
-    return bool(_GLUED.search(before) or _REFERRING.search(before.rstrip()) or _AFTER_REFERENCE.match(text, end))
+    # a match of _GLUED is its last character, or the one before a final line break: only those are tried
+    return bool(_GLUED.search(before, max(0, len(before) - 2)) or _REFERRING.search(before.rstrip())
+                or _AFTER_REFERENCE.match(text, end))
 
 
 def tokens(text: str) -> list[Token]:
