@@ -14,14 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import PHRASE, RUN, _span, _used_terms, _variant_body, _Variants, term_forms
+from assembler.check.rules.defs import (_INCORPORATES, PHRASE, RUN, _incorporates, _span,
+                                        _used_terms, _variant_body, _Variants, term_forms)
 from assembler.check.casefold import may_hold
 from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
                                            _digit_before, _words_before_a_figure)
 from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.parties import _HINT, _HINTS
-from assembler.check.rules.proofing import FORM_LABEL, _form_label_before
+from assembler.check.rules.proofing import FORM_LABEL, REPEATED, _form_label_before
 from assembler.check.rules.series import DESIGNATES, MENTION
 from assembler.check.rules.termsheet import _SAME_LENGTH, _norm
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
@@ -287,3 +288,27 @@ def test_the_termsheet_normal_text_and_the_party_hints_are_what_they_were(text):
 @given(pieces("a", ")", ".", "’", "]", " ", "\n", "(", "4", "_", "é", size=8))
 def test_a_glued_label_is_found_in_the_last_two_characters(before):
     assert bool(_GLUED.search(before, max(0, len(before) - 2))) == bool(_GLUED.search(before))
+
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("the", "th", "e", "a", " ", "  ", "\u00a0", "\t", "’", "'", "-", "x", "é", "1", "_", "(", size=30))
+def test_repeated_words_are_what_the_backtracking_pattern_found(text):
+    backtracking = re.compile(r"(?<![\w’'-])([a-z]+)[ \u00a0]+\1(?![\w’'-])")
+    assert spans(REPEATED.finditer(text)) == spans(backtracking.finditer(text))
+
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("This ", "Amendment ", "amends ", "modifies ", "hereby ", "the ", "that certain ", "Standard Terms ",
+              "posted ", "available ", "at ", "incorporates ", "Capitalized terms not defined ", "have the meanings given",
+              "ſ", "İ", "ı", "Order Form ", "NDA", "Agreement", ". ", "x", size=20))
+def test_a_paragraph_incorporates_terms_as_before(text):
+    assert _incorporates(text, text.lower()) == bool(_INCORPORATES.search(text))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_paragraphs_incorporate_terms_as_before_in_real_documents(path):
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            assert _incorporates(p.text, p.text.lower()) == bool(_INCORPORATES.search(p.text))

@@ -596,12 +596,19 @@ MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-�
 # "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
 # "This Order Form incorporates ... the Common Paper Cloud Service Agreement Standard Terms": the document
 # takes its definitions from another instrument, which the check does not have.
-_INCORPORATES = re.compile(
-    r"capitali[sz]ed\s+terms\s+(?:used\s+)?(?:but\s+)?not\s+(?:otherwise\s+)?defined\b[^.]{0,80}\bmeanings?\s+"
-    r"(?:given|set\s+forth|ascribed|assigned)|\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"
-    r"|\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
-    r"(?:Agreement|Terms|NDA)\b|\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"
-    r"|\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b", re.IGNORECASE)
+_INCORPORATION = (   # the alternatives of _INCORPORATES, each with the word it opens with (in lower case)
+    ("capitali", r"capitali[sz]ed\s+terms\s+(?:used\s+)?(?:but\s+)?not\s+(?:otherwise\s+)?defined\b[^.]{0,80}"
+                 r"\bmeanings?\s+(?:given|set\s+forth|ascribed|assigned)"),
+    ("incorporat", r"\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"),
+    ("incorporat", r"\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
+                   r"(?:Agreement|Terms|NDA)\b"),
+    ("standard", r"\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"),
+    ("amendment", r"\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b"),
+)
+_INCORPORATES = re.compile("|".join(pattern for _word, pattern in _INCORPORATION), re.IGNORECASE)
+# the alternatives that open with each word
+_INCORPORATES_AT = {word: re.compile("|".join(p for w, p in _INCORPORATION if w == word), re.IGNORECASE)
+                    for word in dict(_INCORPORATION)}
 
 
 _DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
@@ -624,10 +631,25 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
 _INCORPORATES_WORDS = ("capitali", "incorporat", "standard", "amendment")
 
 
+def _incorporates(text: str, lower: str) -> bool:
+    """Whether _INCORPORATES matches in *text* (*lower* its lower case), tried only where a word one of its
+    alternatives opens with stands in the lower case: where a match can start, when the lower case is
+    letter for letter the text's and holds no character that matches a letter only case-insensitively."""
+    if len(lower) != len(text) or any(c in text for c in ODD_CASE):
+        return bool(_INCORPORATES.search(text))
+    for word, pattern in _INCORPORATES_AT.items():
+        at = lower.find(word)
+        while at >= 0:
+            if pattern.match(text, at):
+                return True
+            at = lower.find(word, at + 1)
+    return False
+
+
 def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
     for p in paragraphs:
         lower = p.text.lower()
-        if any(w in lower for w in _INCORPORATES_WORDS) and _INCORPORATES.search(p.text):
+        if any(w in lower for w in _INCORPORATES_WORDS) and _incorporates(p.text, lower):
             return True
     return False
 
