@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from assembler.docmodel.labels import stories
-from assembler.docmodel.ooxml import read_package, story_paragraphs
-from assembler.docmodel.parse import _REF_RE, _THE_TERM_IS, _ref_matches, _Scan, _walk
+from assembler.docmodel.ooxml import W_NS, first_child, qn, read_package, story_paragraphs
+from assembler.docmodel.parse import _ALNUM, _REF_RE, _THE_TERM_IS, _ref_matches, _Scan, _walk
 
+W = f'xmlns:w="{W_NS}"'
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"   # beside the repository, if there
 DOCUMENTS = (sorted(FIXTURES.glob("seed-*.docx")) + sorted((FIXTURES / "word-saved").glob("*.docx"))
@@ -54,3 +56,17 @@ def test_references_are_the_patterns_matches_in_any_text(joined, spaced):
         assert spans(_ref_matches(text)) == spans(_REF_RE.finditer(text))
         if _THE_TERM_IS.search(text):
             assert "The" in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "1", "_", "é", "²", "٣", " ", ".", "(", "•", "\u00a0", "Ⅳ"]), max_size=8).map("".join))
+def test_a_letter_or_digit_is_what_isalnum_says(text):
+    assert bool(_ALNUM.search(text)) == any(ch.isalnum() for ch in text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["w:pPr", "w:rPr", "w:r", "w:pStyle", "w:b"]), max_size=5),
+       st.sampled_from(["w:pPr", "w:rPr", "w:pStyle", "w:b"]))
+def test_the_first_child_with_a_tag_is_the_first_one_in_order(tags, wanted):
+    element = etree.fromstring(f"<w:p {W}>" + "".join(f"<{t}/>" for t in tags) + "</w:p>")
+    assert first_child(element, qn(wanted)) is next(element.iterchildren(qn(wanted)), None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -22,7 +23,7 @@ from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
-from assembler.docmodel.ooxml import qn, read_package, story_paragraphs
+from assembler.docmodel.ooxml import first_child, qn, read_package, story_paragraphs
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -87,7 +88,7 @@ class _Scan:
 
 
 def _emphasised(run: etree._Element) -> bool:
-    rpr = next(run.iterchildren(_RPR), None)
+    rpr = first_child(run, _RPR)
     if rpr is None:
         return False
     for child in rpr:
@@ -309,16 +310,25 @@ def auto_number(label: ListLabel) -> str | None:
             level -= 1
     number = ""
     for part in reversed(parts):
-        part = _NUMBER_PREFIX.sub("", part.strip()).rstrip(".").strip()
+        part = _number_part(part)
         if not part:
             continue
         if not number or part.startswith("("):
             number += part
         else:
             number += "." + part
-    if not number or not any(ch.isalnum() for ch in number):
+    if not number or not _ALNUM.search(number):
         return None  # bullets and empty levels number nothing
     return number
+
+
+_ALNUM = re.compile(r"[^\W_]")    # a letter or digit (what str.isalnum says)
+
+
+@lru_cache(maxsize=4096)
+def _number_part(text: str) -> str:
+    """A level's text as a part of a full number: "ARTICLE IV." -> "IV", "(a)" -> "(a)" (a few texts repeat)."""
+    return _NUMBER_PREFIX.sub("", text.strip()).rstrip(".").strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,10 +641,10 @@ def is_toc_entry(para) -> bool:
 
 
 def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
-    ppr = next(p.iterchildren(_PPR), None)
+    ppr = first_child(p, _PPR)
     if ppr is None:
         return None
-    ps = next(ppr.iterchildren(_PSTYLE), None)
+    ps = first_child(ppr, _PSTYLE)
     if ps is None:
         return None
     sid = ps.get(_VAL)
