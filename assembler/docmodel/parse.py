@@ -767,7 +767,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
     document.outlines[None] = outline
     seen_text = 0
     numbered = literal = 0
-    last_auto: dict[str, Paragraph] = {}   # abstract id + level -> paragraph, for parents of Word numbering
+    last_auto: dict[tuple[str, int], Paragraph] = {}   # (abstract id, level) -> paragraph: parents of Word numbering
     for para in document.paragraphs:
         if para.part != "body":
             continue
@@ -813,15 +813,12 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                     fields_of[id(para)] = [(i, s - offset, e - offset) for i, s, e in spans if s >= offset]
         elif para.list_label is not None and para.number is not None:
             label = para.list_label
-            key = f"{label.abstract_id}:{label.ilvl}"
-            last_auto[key] = para
-            for k in list(last_auto):
-                aid, lvl = k.rsplit(":", 1)
-                if aid == label.abstract_id and int(lvl) > label.ilvl:
-                    del last_auto[k]
+            last_auto[(label.abstract_id, label.ilvl)] = para
+            for key in [k for k in last_auto if k[0] == label.abstract_id and k[1] > label.ilvl]:
+                del last_auto[key]
             parent = None
             for up in range(label.ilvl - 1, -1, -1):
-                parent = last_auto.get(f"{label.abstract_id}:{up}")
+                parent = last_auto.get((label.abstract_id, up))
                 if parent is not None:
                     break
             para.parent = parent
