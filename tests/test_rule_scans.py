@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from assembler.check.rules.defs import (_INCORPORATES, PHRASE, RUN, _incorporates, _span,
                                         _used_terms, _variant_body, _Variants, term_forms)
 from assembler.check.casefold import may_hold
-from assembler.check.rules.figures import (AGGREGATE_SHARES, AGGREGATE_SUM, PAIR, PER_CLOSING, SCHEDULE_ITEM,
-                                           _digit_before, _words_before_a_figure)
+from assembler.check.rules.figures import (_WORD, AGGREGATE_SHARES, AGGREGATE_SUM, FIGURE_FIRST, PAIR, PER_CLOSING,
+                                           SCHEDULE_ITEM, _digit_before, _words_before_a_figure)
 from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.parties import _HINT, _HINTS
@@ -218,7 +218,8 @@ def test_phrases_and_roles_are_the_old_scans_on_real_documents(path):
 
 
 NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dollars", "Cents", "percent", "per cent",
-                 "x", "_", "é", "ſix", "İ", "(", ")", "($", "(1", "1", "0,000", "%", ".5", "hundredths", size=40)
+                 "x", "_", "é", "ſix", "İ", "(", ")", "($", "(1", "1", "0,000", "%", ".5", "hundredths", "$", "12",
+                 "ſeven", "SEVEN", "thousand", "$", "§", size=40)
 
 
 @settings(max_examples=500, deadline=None)
@@ -312,3 +313,13 @@ def test_paragraphs_incorporate_terms_as_before_in_real_documents(path):
     for doc in load_documents([path]).documents:
         for p in doc.paragraphs:
             assert _incorporates(p.text, p.text.lower()) == bool(_INCORPORATES.search(p.text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(NUMBERS)
+def test_pairs_are_what_the_patterns_without_look_aheads_found(text):
+    pair = re.compile(PAIR.pattern.replace(rf"(?=[befhmnostz])(?={_WORD}[\s,-])", "", 1), re.IGNORECASE)
+    figure_first = re.compile(FIGURE_FIRST.pattern.replace("(?=[$\\d])", "", 1), re.IGNORECASE)
+    assert pair.pattern != PAIR.pattern and figure_first.pattern != FIGURE_FIRST.pattern
+    assert spans(PAIR.finditer(text)) == spans(pair.finditer(text))
+    assert spans(FIGURE_FIRST.finditer(text)) == spans(figure_first.finditer(text))

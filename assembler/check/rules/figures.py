@@ -86,8 +86,10 @@ def _show(value: Decimal, money: bool = False, percent: bool = False) -> str:
 
 # "Three Million Dollars ($3,000,000)", "... Dollars and Fifty Cents ($1,000.50)", "Fifty Cents ($0.50)",
 # "eight percent (8%)", "four and ninety-nine hundredths percent (4.99%)", "three thousand (3,000)".
+# (every match opens with a number word followed by a hyphen, a comma or white space: the look-aheads only
+# spare the alternatives at the other places)
 PAIR = re.compile(
-    rf"(?<![\w-])(?:"
+    rf"(?<![\w-])(?=[befhmnostz])(?={_WORD}[\s,-])(?:"
     rf"(?P<dollars>{PHRASE})\s+Dollars?(?:\s+and\s+(?P<cents>{PHRASE})\s+Cents?)?"
     rf"|(?P<cents_only>{PHRASE})\s+Cents?"
     rf"|(?P<pct>{PHRASE})(?:\s+and\s+(?P<pct_frac>{PHRASE})\s+(?P<denom>{_FRACTION}))?\s+(?:percent|per\s+cent)"
@@ -203,7 +205,7 @@ ORDINAL_PAIR = re.compile(
     rf"|(?P<f2>{_ORDINAL_FIGURE})\s+\((?P<w2>{ORDINAL_PHRASE})\))(?![\w-])",
     re.IGNORECASE)
 FIGURE_FIRST = re.compile(
-    rf"(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
+    rf"(?=[$\d])(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
     rf"\((?P<words>{PHRASE})(?P<unit>\s+(?:percent|per\s+cent|Dollars?))?\)",
     re.IGNORECASE)
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
