@@ -2,8 +2,9 @@
 one large alternation (each first word looked for in all the text at once), figures and proofing looking
 back from a match instead of searching the paragraph from its start, defs.unused looking for each term's
 forms in the whole text instead of every first word in each paragraph, defs.undefined with patterns that
-skip ahead to a capital; and the tests that let a rule leave a paragraph unsearched pass every paragraph
-where its patterns match."""
+skip ahead to a capital, patterns with look-aheads, possessive quantifiers or a narrower search that
+find what the patterns as they were found; and the tests that let a rule leave a paragraph unsearched pass
+every paragraph where its patterns match."""
 
 from __future__ import annotations
 
@@ -14,18 +15,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import (_INCORPORATES, PHRASE, RUN, _incorporates, _span,
-                                        _used_terms, _variant_body, _Variants, term_forms)
 from assembler.check.casefold import may_hold
+from assembler.check.rules.defs import (_INCORPORATES, _INCORPORATES_WORDS, PHRASE, RUN, _incorporates,
+                                        _incorporates_terms, _span, _used_terms, _variant_body, _Variants,
+                                        term_forms)
+from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
 from assembler.check.rules.figures import (_WORD, AGGREGATE_SHARES, AGGREGATE_SUM, FIGURE_FIRST, PAIR, PER_CLOSING,
                                            SCHEDULE_ITEM, _digit_before, _words_before_a_figure)
-from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
 from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placeholder, may_hold_tag
 from assembler.check.rules.parties import _HINT, _HINTS
 from assembler.check.rules.proofing import FORM_LABEL, REPEATED, _form_label_before
 from assembler.check.rules.series import DESIGNATES, MENTION
-from assembler.check.rules.termsheet import _SAME_LENGTH, _norm
 from assembler.check.rules.terms import ROLE, ROLE_WORDS
+from assembler.check.rules.termsheet import _SAME_LENGTH, _norm
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -323,3 +325,24 @@ def test_pairs_are_what_the_patterns_without_look_aheads_found(text):
     assert pair.pattern != PAIR.pattern and figure_first.pattern != FIGURE_FIRST.pattern
     assert spans(PAIR.finditer(text)) == spans(pair.finditer(text))
     assert spans(FIGURE_FIRST.finditer(text)) == spans(figure_first.finditer(text))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_a_document_takes_its_terms_from_another_instrument_as_before(path):
+    for doc in load_documents([path]).documents:
+        before = any(any(w in p.text.lower() for w in _INCORPORATES_WORDS) and _INCORPORATES.search(p.text)
+                     for p in doc.paragraphs)
+        assert _incorporates_terms(doc.paragraphs) == before
+        for p in doc.paragraphs:      # each paragraph alone, too
+            assert _incorporates_terms([p]) == (any(w in p.text.lower() for w in _INCORPORATES_WORDS)
+                                                and bool(_INCORPORATES.search(p.text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(pieces("This ", "Amendment ", "amends ", "the ", "Standard Terms ", "posted ", "at ", "incorporates ",
+                       "Capitalized terms not defined ", "have the meanings given", "ſ", "İ", "NDA", ". ", "x",
+                       size=12), max_size=4))
+def test_paragraphs_take_their_terms_from_another_instrument_as_before(texts):
+    paragraphs = [Paragraph("a.docx", "body", i, t) for i, t in enumerate(texts)]
+    before = any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _INCORPORATES.search(t) for t in texts)
+    assert _incorporates_terms(paragraphs) == before

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import accumulate
 from os.path import commonprefix
 
@@ -84,16 +85,18 @@ def _head_index(words: list[str]) -> int:
     return lowered.index("of") - 1 if "of" in lowered[1:] else len(words) - 1
 
 
-def term_forms(term: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def term_forms(term: str) -> frozenset[str]:
     """The term and its legitimate singular/plural forms; a term with a parenthetical option ("Majority (or
-    other specified percentage) in Interest") is also used without it."""
+    other specified percentage) in Interest") is also used without it. (Worked out once a term: several
+    rules ask.)"""
     if "(" in term:
         bare = " ".join(re.sub(r"\([^()]*\)", " ", term).split())
         if bare and bare != term:
             return term_forms(bare) | {term}
     words = term.split(" ")
     head = _head_index(words)
-    return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
+    return frozenset(" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head]))
 
 
 
@@ -647,11 +650,22 @@ def _incorporates(text: str, lower: str) -> bool:
 
 
 def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
-    for p in paragraphs:
-        lower = p.text.lower()
-        if any(w in lower for w in _INCORPORATES_WORDS) and _incorporates(p.text, lower):
-            return True
-    return False
+    """Whether a paragraph holding one of _INCORPORATES_WORDS (in lower case) takes the document's terms from
+    another instrument. The words are looked for in the lower-case text of all paragraphs at once (joined
+    by line breaks, which no word holds), when lower-casing changes no length."""
+    texts = [p.text for p in paragraphs]
+    whole = "\n".join(texts)
+    lower = whole.lower()
+    if len(lower) != len(whole):
+        return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
+    offsets = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    holding: set[int] = set()
+    for word in _INCORPORATES_WORDS:
+        at = lower.find(word)
+        while at >= 0:
+            holding.add(bisect_right(offsets, at) - 1)
+            at = lower.find(word, at + 1)
+    return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
 
 
 def _name_goes_on(after: str) -> bool:
