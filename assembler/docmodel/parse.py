@@ -99,15 +99,21 @@ def _emphasised(run: etree._Element) -> bool:
     return False
 
 
-def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState], emphasised: bool) -> None:
+def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState],
+          emphasised: bool | etree._Element) -> None:
+    """Read what *element* shows into *scan*. *emphasised* says whether its text is bold or underlined, or is
+    the run whose properties say so, read when text is met (most runs of a field hold none). Comments and
+    processing instructions (whose tag is not a string) match no tag below and hold nothing."""
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
         if tag == _T:
-            scan.add(child.text or "", emphasised)
+            text = child.text
+            if text:
+                if emphasised.__class__ is not bool:
+                    emphasised = _emphasised(emphasised)
+                scan.add(text, emphasised)
         elif tag == _R:
-            _walk(child, scan, stack, _emphasised(child))
+            _walk(child, scan, stack, child)
         elif tag in _SKIP:
             continue
         elif tag == _TAB or tag == _PTAB:
@@ -115,6 +121,8 @@ def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState], emphas
         elif tag == _BR or tag == _CR:
             scan.add("\n", False)
         elif tag == _NBH:
+            if emphasised.__class__ is not bool:
+                emphasised = _emphasised(emphasised)
             scan.add("-", emphasised)
         elif tag == _FLDCHAR:
             kind = child.get(_FLDTYPE)
