@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import may_hold
-from assembler.check.rules.defs import (_INCORPORATES, _INCORPORATES_WORDS, PHRASE, RUN, _incorporates,
+from assembler.check.rules.defs import (_DEFINITIONS_OF, _INCORPORATES, _INCORPORATES_WORDS, PHRASE, RUN,
+                                        _incorporates,
                                         _incorporates_terms, _span, _used_terms, _variant_body, _Variants,
                                         term_forms)
 from assembler.check.rules.enumerations import _GLUED, RANGE, may_hold_range
@@ -26,7 +27,7 @@ from assembler.check.rules.leftovers import PLACEHOLDER, TAG, may_hold_placehold
 from assembler.check.rules.parties import _HINT, _HINTS
 from assembler.check.rules.proofing import FORM_LABEL, REPEATED, _form_label_before
 from assembler.check.rules.series import DESIGNATES, MENTION
-from assembler.check.rules.terms import ROLE, ROLE_WORDS
+from assembler.check.rules.terms import _FIELD_MARKS, _MARK_OPENERS, ROLE, ROLE_WORDS
 from assembler.check.rules.termsheet import _SAME_LENGTH, _norm
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.parse import load_documents
@@ -346,3 +347,12 @@ def test_paragraphs_take_their_terms_from_another_instrument_as_before(texts):
     paragraphs = [Paragraph("a.docx", "body", i, t) for i, t in enumerate(texts)]
     before = any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _INCORPORATES.search(t) for t in texts)
     assert _incorporates_terms(paragraphs) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces("{", "}", "x", "*", "[", "]", "(", ")", "_", " ", "✓", "X", "a", "definition", "definitions of", size=20))
+def test_the_cover_label_and_quoted_name_tests_pass_every_text_the_patterns_match(text):
+    if _FIELD_MARKS.search(text):
+        assert any(c in text for c in _MARK_OPENERS)
+    if _DEFINITIONS_OF.search(text):
+        assert "definition" in text

@@ -621,8 +621,9 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
     """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
     out = set()
     for p in paragraphs:
+        naming = "definition" in p.text       # what _DEFINITIONS_OF needs
         for m in QUOTED.finditer(p.text):
-            if _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
+            if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
                 continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
             name = " ".join(m.group(0)[1:-1].split())
             if RUN.fullmatch(name):

@@ -57,6 +57,7 @@ _SMALL = frozenset("of and the for to in &".split())
 TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
 # a cover page's variable: a table cell or line that is only its name ("Effective Date", "{IF x}Use
 # Limitations") or its name then a colon ("Target Uptime: [__]%")
+_MARK_OPENERS = "{*[(_"      # the first character of every match of _FIELD_MARKS
 _FIELD_MARKS = re.compile(r"\{[^{}]*\}|\*\*|\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|__")
 _LABEL_LINE = re.compile(rf"^\s*({TITLE_WORD}(?:[ \u00a0](?:{TITLE_WORD}|of|and|the|or|for|to))*?)\s*(?::|$)")
 
@@ -69,7 +70,8 @@ def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
     for p in paragraphs:
         if p.heading:                 # a section title cited as a caption, "Section 12 (General Terms)"
             out.add(p.heading.split("\t")[0].strip())
-        cleaned = _FIELD_MARKS.sub(" ", p.text).strip()
+        marked = any(c in p.text for c in _MARK_OPENERS)
+        cleaned = (_FIELD_MARKS.sub(" ", p.text) if marked else p.text).strip()
         if len(cleaned) <= 200:
             m = _LABEL_LINE.match(cleaned)
             if m and len(m.group(1).split()) >= 2:
