@@ -737,6 +737,7 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
         para.heading = _heading(para.text, scan.emphasis, 0)
 
 
+_ID = qn("w:id")
 NOTE_TAGS = {"footnotes": (qn("w:footnote"), qn("w:footnoteReference")),
           "endnotes": (qn("w:endnote"), qn("w:endnoteReference"))}
 
@@ -746,18 +747,18 @@ def _tie_notes(document: Document) -> None:
     if not any(p.part in NOTE_TAGS for p in document.paragraphs):
         return
     anchors: dict[tuple[str, str], Paragraph] = {}
+    part_of = {ref_tag: part for part, (_note, ref_tag) in NOTE_TAGS.items()}
     for para in document.paragraphs:
         if para.part == "body" and para.element is not None:
-            for part, (_note, ref_tag) in NOTE_TAGS.items():
-                for ref in para.element.iter(ref_tag):
-                    anchors.setdefault((part, ref.get(qn("w:id"), "")), para)
+            for ref in para.element.iter(*part_of):     # both kinds of mark in one pass
+                anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
     for para in document.paragraphs:
         if para.part not in NOTE_TAGS or para.element is None:
             continue
         note = para.element.getparent()
         while note is not None and note.tag != NOTE_TAGS[para.part][0]:
             note = note.getparent()
-        anchor = anchors.get((para.part, note.get(qn("w:id"), ""))) if note is not None else None
+        anchor = anchors.get((para.part, note.get(_ID, ""))) if note is not None else None
         if anchor is not None:
             para.section, para.section_heading, para.exhibit = anchor.section, anchor.section_heading, anchor.exhibit
 
