@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from lxml import etree
 
-from assembler.docmodel.ooxml import qn, story_paragraphs
+from assembler.docmodel.ooxml import first_child, qn, story_paragraphs
 
 MAX_LEVELS = 9
 
@@ -442,7 +442,7 @@ class _Styles:
 
 def _first_ppr(p: etree._Element) -> etree._Element | None:
     """The ``w:pPr`` of a ``w:p``; None if absent (lxml's ``find`` goes through slow ElementPath)."""
-    return next(p.iterchildren(_PPR), None)
+    return first_child(p, _PPR)
 
 
 def _holds_nothing(p: etree._Element) -> bool:

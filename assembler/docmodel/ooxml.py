@@ -503,6 +503,18 @@ _SKIP = frozenset(
 )
 
 
+def first_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """The first child of *element* with *tag*; None if there is none. Properties (``w:pPr``, ``w:rPr``,
+    ``w:pStyle``) come first where Word writes them, so the first child is looked at before the others are
+    searched (``iterchildren(tag)`` costs more than the look)."""
+    if not len(element):
+        return None
+    first = element[0]
+    if first.tag == tag:
+        return first
+    return next(element.iterchildren(tag), None)
+
+
 def paragraph_text(p: etree._Element) -> str:
     """Visible text of a ``w:p``: inserted text and field results in, deletions and codes out."""
     out: list[str] = []

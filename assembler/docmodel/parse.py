@@ -12,7 +12,8 @@ Every read goes through `ooxml.read_package`, so broken or hostile input is one 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -22,7 +23,7 @@ from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
-from assembler.docmodel.ooxml import package_of, qn, read_package, story_paragraphs
+from assembler.docmodel.ooxml import first_child, package_of, qn, read_package, story_paragraphs
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -87,7 +88,7 @@ class _Scan:
 
 
 def _emphasised(run: etree._Element) -> bool:
-    rpr = next(run.iterchildren(_RPR), None)
+    rpr = first_child(run, _RPR)
     if rpr is None:
         return False
     for child in rpr:
@@ -98,15 +99,21 @@ def _emphasised(run: etree._Element) -> bool:
     return False
 
 
-def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState], emphasised: bool) -> None:
+def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState],
+          emphasised: bool | etree._Element) -> None:
+    """Read what *element* shows into *scan*. *emphasised* says whether its text is bold or underlined, or is
+    the run whose properties say so, read when text is met (most runs of a field hold none). Comments and
+    processing instructions (whose tag is not a string) match no tag below and hold nothing."""
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
         if tag == _T:
-            scan.add(child.text or "", emphasised)
+            text = child.text
+            if text:
+                if emphasised.__class__ is not bool:
+                    emphasised = _emphasised(emphasised)
+                scan.add(text, emphasised)
         elif tag == _R:
-            _walk(child, scan, stack, _emphasised(child))
+            _walk(child, scan, stack, child)
         elif tag in _SKIP:
             continue
         elif tag == _TAB or tag == _PTAB:
@@ -114,6 +121,8 @@ def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState], emphas
         elif tag == _BR or tag == _CR:
             scan.add("\n", False)
         elif tag == _NBH:
+            if emphasised.__class__ is not bool:
+                emphasised = _emphasised(emphasised)
             scan.add("-", emphasised)
         elif tag == _FLDCHAR:
             kind = child.get(_FLDTYPE)
@@ -309,16 +318,25 @@ def auto_number(label: ListLabel) -> str | None:
             level -= 1
     number = ""
     for part in reversed(parts):
-        part = _NUMBER_PREFIX.sub("", part.strip()).rstrip(".").strip()
+        part = _number_part(part)
         if not part:
             continue
         if not number or part.startswith("("):
             number += part
         else:
             number += "." + part
-    if not number or not any(ch.isalnum() for ch in number):
+    if not number or not _ALNUM.search(number):
         return None  # bullets and empty levels number nothing
     return number
+
+
+_ALNUM = re.compile(r"[^\W_]")    # a letter or digit (what str.isalnum says)
+
+
+@lru_cache(maxsize=4096)
+def _number_part(text: str) -> str:
+    """A level's text as a part of a full number: "ARTICLE IV." -> "IV", "(a)" -> "(a)" (a few texts repeat)."""
+    return _NUMBER_PREFIX.sub("", text.strip()).rstrip(".").strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +447,7 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
                                     target=found[-1].target, start=other.start("term"), end=other.end("term")))
             head = other.start()
-    for m in _THE_TERM_IS.finditer(text):  # 'The "Purchase Price" is $1,000 per share.'
+    for m in _THE_TERM_IS.finditer(text) if "The" in text else ():  # 'The "Purchase Price" is $1,000 per share.'
         if not any(d.start == m.start("term") for d in found):
             # read as an inline definition: its wording is not compared with other definitions'
             found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
@@ -522,6 +540,23 @@ def _hyphen_citation(nums: str) -> bool:
     return False
 
 
+# where a match of _REF_RE may start: its first letter after no word character, the rest of its reference word
+# (or "this") after it; the letters first, so that the engine skips ahead to the next such letter
+_REF_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|S(?=ection|ECTION|ubsection|chedule|CHEDULE)|A(?=rticle|RTICLE)"
+                        r"|P(?=aragraph)|p(?=aragraph)|E(?=xhibit|XHIBIT)|C(?=lause)|c(?=lause))(?<!\w.)")
+
+
+def _ref_matches(text: str) -> Iterator[re.Match]:
+    """What _REF_RE.finditer(text) finds, tried only where a match may start."""
+    done = 0
+    for start in _REF_START.finditer(text):
+        if start.start() >= done:
+            m = _REF_RE.match(text, start.start())
+            if m is not None:
+                done = m.end()
+                yield m
+
+
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
     """Cross-references in one paragraph; statutory citations ("Section 4(2) of the Act") left out."""
     text = paragraph.text
@@ -530,7 +565,7 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
         return []
     spans = list(fields)
     found: list[Reference] = []
-    for m in _REF_RE.finditer(text):
+    for m in _ref_matches(text):
         word = m.group("word").lower()
         kind = _KIND[word]
         if kind == "clause":
@@ -614,10 +649,10 @@ def is_toc_entry(para) -> bool:
 
 
 def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
-    ppr = next(p.iterchildren(_PPR), None)
+    ppr = first_child(p, _PPR)
     if ppr is None:
         return None
-    ps = next(ppr.iterchildren(_PSTYLE), None)
+    ps = first_child(ppr, _PSTYLE)
     if ps is None:
         return None
     sid = ps.get(_VAL)
@@ -703,6 +738,7 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
         para.heading = _heading(para.text, scan.emphasis, 0)
 
 
+_ID = qn("w:id")
 NOTE_TAGS = {"footnotes": (qn("w:footnote"), qn("w:footnoteReference")),
           "endnotes": (qn("w:endnote"), qn("w:endnoteReference"))}
 
@@ -712,18 +748,18 @@ def _tie_notes(document: Document) -> None:
     if not any(p.part in NOTE_TAGS for p in document.paragraphs):
         return
     anchors: dict[tuple[str, str], Paragraph] = {}
+    part_of = {ref_tag: part for part, (_note, ref_tag) in NOTE_TAGS.items()}
     for para in document.paragraphs:
         if para.part == "body" and para.element is not None:
-            for part, (_note, ref_tag) in NOTE_TAGS.items():
-                for ref in para.element.iter(ref_tag):
-                    anchors.setdefault((part, ref.get(qn("w:id"), "")), para)
+            for ref in para.element.iter(*part_of):     # both kinds of mark in one pass
+                anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
     for para in document.paragraphs:
         if para.part not in NOTE_TAGS or para.element is None:
             continue
         note = para.element.getparent()
         while note is not None and note.tag != NOTE_TAGS[para.part][0]:
             note = note.getparent()
-        anchor = anchors.get((para.part, note.get(qn("w:id"), ""))) if note is not None else None
+        anchor = anchors.get((para.part, note.get(_ID, ""))) if note is not None else None
         if anchor is not None:
             para.section, para.section_heading, para.exhibit = anchor.section, anchor.section_heading, anchor.exhibit
 
@@ -741,7 +777,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
     document.outlines[None] = outline
     seen_text = 0
     numbered = literal = 0
-    last_auto: dict[str, Paragraph] = {}   # abstract id + level -> paragraph, for parents of Word numbering
+    last_auto: dict[tuple[str, int], Paragraph] = {}   # (abstract id, level) -> paragraph: parents of Word numbering
     for para in document.paragraphs:
         if para.part != "body":
             continue
@@ -787,15 +823,12 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                     fields_of[id(para)] = [(i, s - offset, e - offset) for i, s, e in spans if s >= offset]
         elif para.list_label is not None and para.number is not None:
             label = para.list_label
-            key = f"{label.abstract_id}:{label.ilvl}"
-            last_auto[key] = para
-            for k in list(last_auto):
-                aid, lvl = k.rsplit(":", 1)
-                if aid == label.abstract_id and int(lvl) > label.ilvl:
-                    del last_auto[k]
+            last_auto[(label.abstract_id, label.ilvl)] = para
+            for key in [k for k in last_auto if k[0] == label.abstract_id and k[1] > label.ilvl]:
+                del last_auto[key]
             parent = None
             for up in range(label.ilvl - 1, -1, -1):
-                parent = last_auto.get(f"{label.abstract_id}:{up}")
+                parent = last_auto.get((label.abstract_id, up))
                 if parent is not None:
                     break
             para.parent = parent

@@ -14,9 +14,14 @@ read as one vocabulary.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import accumulate
+from os.path import commonprefix
 
+from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
                                          used_as_term)
@@ -80,40 +85,19 @@ def _head_index(words: list[str]) -> int:
     return lowered.index("of") - 1 if "of" in lowered[1:] else len(words) - 1
 
 
-def term_forms(term: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def term_forms(term: str) -> frozenset[str]:
     """The term and its legitimate singular/plural forms; a term with a parenthetical option ("Majority (or
-    other specified percentage) in Interest") is also used without it."""
+    other specified percentage) in Interest") is also used without it. (Worked out once a term: several
+    rules ask.)"""
     if "(" in term:
         bare = " ".join(re.sub(r"\([^()]*\)", " ", term).split())
         if bare and bare != term:
             return term_forms(bare) | {term}
     words = term.split(" ")
     head = _head_index(words)
-    return {" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head])}
+    return frozenset(" ".join(words[:head] + [form] + words[head + 1:]) for form in _number_forms(words[head]))
 
-
-
-class _Starts:
-    """Where one of *keys* starts, after no ASCII letter or digit and followed by *then*, each place in turn
-    (overlapping ones too), with the key standing there: the longest key first, as the alternation
-    `(?<![A-Za-z0-9])(?:key|key|...)` would take it. The keys are matched case-sensitively and grouped by
-    their first character, so that the regular-expression engine skips ahead to the next such character
-    instead of trying every key at every position."""
-
-    def __init__(self, keys: Iterable[str], then: str) -> None:
-        by_char: dict[str, list[str]] = defaultdict(list)
-        for key in sorted(keys, key=lambda k: len(re.escape(k)), reverse=True):
-            by_char[key[0]].append(key)
-        self._chars = list(by_char)
-        self._pattern = re.compile("|".join(
-            rf"{re.escape(c)}(?<![A-Za-z0-9]{re.escape(c)})(?=({'|'.join(re.escape(k[1:]) for k in keys)}){then})"
-            for c, keys in by_char.items()))
-
-    def find(self, text: str) -> Iterator[tuple[int, str]]:
-        chars = self._chars
-        for m in self._pattern.finditer(text):
-            group = m.lastindex
-            yield m.start(), chars[group - 1] + m.group(group)
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,51 +181,63 @@ CONFLICT = Rule(
 # defs.unused
 
 
-def _defining_spans(defs: Iterable[Definition]) -> dict[int, list[tuple[int, int]]]:
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for d in defs:
-        start, end = _span(d)
-        spans[id(d.paragraph)].append((start, end))
-    return spans
+def _longer_keys(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Each key with the other keys that begin with it ("Non" -> ["Non-Voting"]): the keys that would stand
+    in its place where both start."""
+    ordered = sorted(set(keys))
+    longer: dict[str, list[str]] = {}
+    for i, key in enumerate(ordered):
+        out = longer[key] = []
+        for other in ordered[i + 1:]:
+            if not other.startswith(key):
+                break
+            out.append(other)
+    return longer
+
+
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
-    """The terms used somewhere outside their own definitions: one pass over the text for all terms."""
-    by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)   # first word -> (form, term)
-    for term in terms:
-        for form in term_forms(term):
-            by_first[form.split(" ")[0]].append((form, term))
-    if not by_first:
+    """The terms used somewhere outside their own definitions. A term's forms are looked for in the text of all
+    paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
+    letter or digit, followed by no letter or digit, where no longer first word of another term's form stands
+    (a first word stands where it is followed by no ASCII letter or digit: "Non-Voting" takes the place of
+    "Non"), outside the term's own definitions in its paragraph. The forms are found where the beginning they
+    share stands ("Limited Partner" for "Limited Partners", "Limited Partner"), one search a term."""
+    forms_of = {term: sorted(term_forms(term)) for term in terms}
+    longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
+    if not longer:
         return set()
-    spans = {term: _defining_spans(defs) for term, defs in terms.items()}
-    starts = _Starts(by_first, r"(?![A-Za-z0-9])")
-    # the forms still to find, by first word: a term found is dropped, so a first word all of whose terms
-    # are found costs one look-up (the pattern keeps every first word: the longest one at a place wins)
-    pending = {first: list(forms) for first, forms in by_first.items()}
-    used: set[str] = set()
-    for p in paragraphs:
-        if not pending:
-            break
-        text = p.text
-        for at, first in starts.find(text):
-            forms = pending.get(first)
-            if not forms:
-                continue
-            found = False
-            for form, term in forms:
-                end = at + len(form)
-                if term in used or not text.startswith(form, at) or (end < len(text) and text[end].isalnum()):
-                    continue
-                own = spans[term].get(id(p), ())
-                if not any(at < e + 1 and s - 1 < end for s, e in own):
-                    used.add(term)
-                    found = True
-            if found:
-                for first in list(pending):
-                    pending[first] = [(form, term) for form, term in pending[first] if term not in used]
-                    if not pending[first]:
-                        del pending[first]
-    return used
+    text = "\n".join(p.text for p in paragraphs)
+    size = len(text)
+    offsets = list(accumulate((len(p.text) + 1 for p in paragraphs[:-1]), initial=0))
+
+    def taken(at: int, key: str) -> bool:   # a longer first word stands at *at*
+        end = at + len(key)
+        return text.startswith(key, at) and (end == size or text[end] not in _ASCII_ALNUM)
+
+    def used_at(at: int, term: str, form: str) -> bool:
+        end = at + len(form)
+        if not text.startswith(form, at) or (at > 0 and text[at - 1] in _ASCII_ALNUM) or \
+                (end < size and text[end].isalnum()) or any(taken(at, key) for key in longer[form.split(" ")[0]]):
+            return False
+        i = bisect_right(offsets, at) - 1
+        start = at - offsets[i]
+        own = [_span(d) for d in terms[term] if d.paragraph is paragraphs[i]]
+        return not any(start < e + 1 and s - 1 < end - offsets[i] for s, e in own)
+
+    def used(term: str, forms: list[str]) -> bool:
+        shared = commonprefix(forms)
+        for look_for in [shared] if len(shared) >= 3 else forms:
+            at = text.find(look_for)
+            while at >= 0:
+                if any(used_at(at, term, form) for form in forms):
+                    return True
+                at = text.find(look_for, at + 1)
+        return False
+
+    return {term for term, forms in forms_of.items() if used(term, forms)}
 
 
 def find_unused(ctx: Context) -> Iterable[Finding]:
@@ -326,52 +322,87 @@ def _variant_body(term: str) -> str:
                        for forms in _variant_parts(term))
 
 
-# characters that a case-insensitive pattern of ASCII letters matches although their lower case is not ASCII
-_ODD_CASE = frozenset("İıſK")
 
 
 class _Variants:
-    """Every variant of the terms in a text, as one case-insensitive alternation of them all would find it
-    (leftmost, the first term in order at a place, one match after another), without that alternation: in
-    the lower-case text, `_Starts` finds each place where a term's first word stands followed by white space
-    (as every term's first word is), and only the terms with that first word are tried there."""
+    """Every variant of the terms in texts, as one case-insensitive alternation of them all would find it in
+    each text (leftmost, the first term in order at a place, one match after another), without that
+    alternation: each term's first word (every form of it, in lower case) is looked for in the lower-case
+    texts joined by a character that is neither white space nor a letter or digit; where one stands after
+    no ASCII letter or digit and before white space (one at most stands at a place: first words hold no
+    white space), the terms with that first word are tried, by one alternation of them in order. A text
+    whose lower case is not letter for letter ASCII-comparable (its length changes, or it holds a character
+    that matches an ASCII letter only case-insensitively), or terms not all ASCII, go to the alternation."""
 
     def __init__(self, terms: list[str]) -> None:
         self._terms = terms
-        self._patterns: dict[int, re.Pattern] = {}
+        self._patterns: dict[str, re.Pattern] = {}
         self._any: re.Pattern | None = None
         self._by_first: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
             for form in _variant_parts(term)[0]:
                 self._by_first[form.lower()].append(i)
-        self._starts = _Starts(self._by_first, r"\s") if all(t.isascii() for t in terms) else None
+        self._ascii = all(t.isascii() for t in terms)
+        # where a first word stands: the character before it (not a letter or digit), then the word before
+        # white space; grouped by initial, so that a place costs one test an initial
+        initials: dict[str, list[str]] = defaultdict(list)
+        for first in sorted(self._by_first, key=lambda f: (-len(f), f)):
+            initials[first[:1]].append(re.escape(first[1:]))
+        self._starts = re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
+            f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
 
-    def _pattern(self, i: int) -> re.Pattern:
-        pattern = self._patterns.get(i)
+    def _pattern(self, first: str) -> re.Pattern:
+        pattern = self._patterns.get(first)
         if pattern is None:
-            pattern = self._patterns[i] = re.compile(f"(?:{_variant_body(self._terms[i])})(?![A-Za-z0-9])",
-                                                     re.IGNORECASE)
+            pattern = self._patterns[first] = re.compile(
+                "(?:" + "|".join(f"(?:{_variant_body(self._terms[i])})" for i in self._by_first[first])
+                + ")(?![A-Za-z0-9])", re.IGNORECASE)
         return pattern
 
+    def _alternation(self) -> re.Pattern:
+        if self._any is None:
+            self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in self._terms)
+                                   + r")(?![A-Za-z0-9])", re.IGNORECASE)
+        return self._any
+
     def finditer(self, text: str) -> Iterator[re.Match]:
-        lower = text.lower()
-        if self._starts is None or len(lower) != len(text) or any(c in text for c in _ODD_CASE):
-            if self._any is None:
-                self._any = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})"
-                                                                         for t in self._terms)
-                                       + r")(?![A-Za-z0-9])", re.IGNORECASE)
-            yield from self._any.finditer(text)
-            return
-        done = 0
-        for at, first in self._starts.find(lower):
-            if at < done:
-                continue
-            for i in self._by_first[first]:
-                m = self._pattern(i).match(text, at)
-                if m is not None:
-                    done = m.end()
-                    yield m
-                    break
+        for _, m in self.find_all([text]):
+            yield m
+
+    def find_all(self, texts: list[str]) -> Iterator[tuple[int, re.Match]]:
+        """(index of the text, match) for every variant in *texts*, text by text, in order."""
+        whole = _UNREAD.join(texts)
+        lower = whole.lower()
+        if not self._ascii:
+            odd = [True] * len(texts)
+        elif len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
+            odd = [False] * len(texts)      # (no character's lower case is shorter than it)
+        else:
+            odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
+            lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
+        places = [(m.start(), m.group(1)) for m in self._starts.finditer(_UNREAD + lower)]
+        patterns = self._patterns
+        at_place = 0
+        offset = done = 0
+        for i, text in enumerate(texts):
+            end = offset + len(text)
+            if odd[i]:
+                for m in self._alternation().finditer(text):
+                    yield i, m
+            while at_place < len(places) and places[at_place][0] < end:
+                at, first = places[at_place]
+                at_place += 1
+                if at >= done and not odd[i]:
+                    m = (patterns.get(first) or self._pattern(first)).match(text, at - offset)
+                    if m is not None:
+                        done = offset + m.end()
+                        yield i, m
+            offset = end + 1
+
+
+# joins the lower-case texts, and stands for a text read by the alternation: neither white space nor a letter
+# or digit, and in no term
+_UNREAD = "\x00"
 
 
 def _term_then_words(found: str, allowed: set[str]) -> bool:
@@ -395,24 +426,23 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     allowed: set[str] = set()
     for d in defs:
         allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
-    anywhere = _Variants(terms)
-    for p in ctx.paragraphs():
-        brackets = [(b.start(), b.end()) for b in BRACKETS.finditer(p.text)] if "[" in p.text else []
-        for m in anywhere.finditer(p.text):
-            found = " ".join(m.group(0).split())
-            if found in allowed or found == found.lower() or found == found.upper():
-                continue
-            if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
-                    found[:1].lower() + found[1:] in allowed:
-                continue  # "This Safe" opening a sentence, where "this Safe" is defined
-            if any(s <= m.start() < e for s, e in brackets):
-                continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
-            if _term_then_words(found, allowed):
-                continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-            term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
-            yield ctx.finding(
-                VARIANT, p, m.group(0),
-                f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
+    paragraphs = list(ctx.paragraphs())
+    for i, m in _Variants(terms).find_all([p.text for p in paragraphs]):
+        p = paragraphs[i]
+        found = " ".join(m.group(0).split())
+        if found in allowed or found == found.lower() or found == found.upper():
+            continue
+        if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
+                found[:1].lower() + found[1:] in allowed:
+            continue  # "This Safe" opening a sentence, where "this Safe" is defined
+        if "[" in p.text and any(b.start() <= m.start() < b.end() for b in BRACKETS.finditer(p.text)):
+            continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
+        if _term_then_words(found, allowed):
+            continue  # "items of Fund expense": the defined "Fund", then an ordinary word
+        term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
+        yield ctx.finding(
+            VARIANT, p, m.group(0),
+            f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
 
 
 VARIANT = Rule(
@@ -458,6 +488,11 @@ VARIANT = Rule(
 
 RUN = re.compile(rf"(?<![\w.’'-])(?:{TITLE_WORD})(?:[ \u00a0](?:{TITLE_WORD}))*"
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
+# the runs of two or more words: RUN's matches less its one-word ones (no run starts inside a word, so
+# leaving those out moves no other match); the capital first, then the look-behind, lets the engine skip
+# ahead to the next capital
+PHRASE = re.compile(rf"[A-Z](?<![\w.’'-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*(?:[ \u00a0](?:{TITLE_WORD}))+"
+                    rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
 OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+(?:of|for|by)(?:\s+the)?\s+$)")
 OF_AFTER = re.compile(r"^\s+of(?:\s+the)?\s+[A-Z]")
@@ -496,14 +531,16 @@ def _is_heading(p: Paragraph) -> bool:
 
 
 def _word_runs(terms: Iterable[str], most: int) -> set[str]:
-    """Every run of one to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
-    "Net", "Net Income", "Income Amount", ... (a phrase of at most *most* words lies inside a term as a
-    whole run of its words exactly when it is one of these)."""
+    """Every run of two to *most* consecutive space-separated words of the terms: "Net Income Amount" gives
+    "Net Income", "Income Amount", "Net Income Amount" (a phrase of two to *most* words lies inside a term as
+    a whole run of its words exactly when it is one of these)."""
     out: set[str] = set()
     for term in terms:
+        if " " not in term:
+            continue
         words = term.split(" ")
-        for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + most) + 1):
+        for i in range(len(words) - 1):
+            for j in range(i + 2, min(len(words), i + most) + 1):
                 out.add(" ".join(words[i:j]))
     return out
 
@@ -562,12 +599,19 @@ MARK_BEFORE = re.compile(r"(?:^|\s)(?:\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|[-�
 # "Capitalized terms not defined in this Cover Page have the meanings given in the Bonterms Mutual NDA",
 # "This Order Form incorporates ... the Common Paper Cloud Service Agreement Standard Terms": the document
 # takes its definitions from another instrument, which the check does not have.
-_INCORPORATES = re.compile(
-    r"capitali[sz]ed\s+terms\s+(?:used\s+)?(?:but\s+)?not\s+(?:otherwise\s+)?defined\b[^.]{0,80}\bmeanings?\s+"
-    r"(?:given|set\s+forth|ascribed|assigned)|\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"
-    r"|\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
-    r"(?:Agreement|Terms|NDA)\b|\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"
-    r"|\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b", re.IGNORECASE)
+_INCORPORATION = (   # the alternatives of _INCORPORATES, each with the word it opens with (in lower case)
+    ("capitali", r"capitali[sz]ed\s+terms\s+(?:used\s+)?(?:but\s+)?not\s+(?:otherwise\s+)?defined\b[^.]{0,80}"
+                 r"\bmeanings?\s+(?:given|set\s+forth|ascribed|assigned)"),
+    ("incorporat", r"\bincorporates?\b[^.]{0,200}\bStandard\s+Terms\b"),
+    ("incorporat", r"\bincorporates\s+(?:and\s+is\s+governed\s+by\s+|by\s+reference\s+)?the\s+(?:[A-Z][\w-]*\s+){0,6}"
+                   r"(?:Agreement|Terms|NDA)\b"),
+    ("standard", r"\bStandard\s+Terms\b[^.]{0,80}\b(?:posted|available)\s+at\b"),
+    ("amendment", r"\bAmendment\s+(?:hereby\s+)?(?:amends|modifies)\s+(?:the|that\s+certain)\b"),
+)
+_INCORPORATES = re.compile("|".join(pattern for _word, pattern in _INCORPORATION), re.IGNORECASE)
+# the alternatives that open with each word
+_INCORPORATES_AT = {word: re.compile("|".join(p for w, p in _INCORPORATION if w == word), re.IGNORECASE)
+                    for word in dict(_INCORPORATION)}
 
 
 _DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
@@ -577,8 +621,9 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
     """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
     out = set()
     for p in paragraphs:
+        naming = "definition" in p.text       # what _DEFINITIONS_OF needs
         for m in QUOTED.finditer(p.text):
-            if _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
+            if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
                 continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
             name = " ".join(m.group(0)[1:-1].split())
             if RUN.fullmatch(name):
@@ -590,17 +635,52 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
 _INCORPORATES_WORDS = ("capitali", "incorporat", "standard", "amendment")
 
 
-def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
-    for p in paragraphs:
-        lower = p.text.lower()
-        if any(w in lower for w in _INCORPORATES_WORDS) and _INCORPORATES.search(p.text):
-            return True
+def _incorporates(text: str, lower: str) -> bool:
+    """Whether _INCORPORATES matches in *text* (*lower* its lower case), tried only where a word one of its
+    alternatives opens with stands in the lower case: where a match can start, when the lower case is
+    letter for letter the text's and holds no character that matches a letter only case-insensitively."""
+    if len(lower) != len(text) or any(c in text for c in ODD_CASE):
+        return bool(_INCORPORATES.search(text))
+    for word, pattern in _INCORPORATES_AT.items():
+        at = lower.find(word)
+        while at >= 0:
+            if pattern.match(text, at):
+                return True
+            at = lower.find(word, at + 1)
     return False
+
+
+def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
+    """Whether a paragraph holding one of _INCORPORATES_WORDS (in lower case) takes the document's terms from
+    another instrument. The words are looked for in the lower-case text of all paragraphs at once (joined
+    by line breaks, which no word holds), when lower-casing changes no length."""
+    texts = [p.text for p in paragraphs]
+    whole = "\n".join(texts)
+    lower = whole.lower()
+    if len(lower) != len(whole):
+        return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
+    offsets = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    holding: set[int] = set()
+    for word in _INCORPORATES_WORDS:
+        at = lower.find(word)
+        while at >= 0:
+            holding.add(bisect_right(offsets, at) - 1)
+            at = lower.find(word, at + 1)
+    return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
 
 
 def _name_goes_on(after: str) -> bool:
     m = NAME_GOES_ON.match(after)
     return bool(m) and any(w.strip(",.;:") in PROPER for w in m.group(1).split())
+
+
+def _known_or_name(words: list[str], known: set[str], inside_known: set[str]) -> bool:
+    """Whether a phrase is a name (a proper noun or a number in it) or known: each word a term, the phrase a run
+    of a term's words, or a run of two or more of its words a term."""
+    if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
+        return True
+    return all(w in known for w in words) or " ".join(words) in inside_known or any(
+        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1))
 
 
 def find_undefined(ctx: Context) -> Iterable[Finding]:
@@ -614,6 +694,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     headings: dict[int, bool] = {}
+    looked_up: dict[str, bool] = {}
 
     def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
         known_heading = headings.get(id(p))
@@ -631,11 +712,9 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
             text = masked_text(p)
             if "[" in text:
                 text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-            for m in RUN.finditer(text):
+            for m in PHRASE.finditer(text):   # one word is not a phrase, with or without a determiner
                 phrase, start = m.group(0), m.start()
                 words = phrase.split()
-                if len(words) < 2:
-                    continue  # one word: not a phrase, with or without a determiner
                 opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
@@ -643,11 +722,12 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     phrase = " ".join(words)
                 if not 2 <= len(words) <= 4 or phrase in reported:
                     continue
-                # the look-ups first, then the patterns around the phrase (each test only rules it out)
-                if any(w in PROPER or w.lower() in NUMBER_WORDS for w in words):
-                    continue
-                if all(w in known for w in words) or phrase in inside_known or any(
-                        " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1)):
+                # the look-ups first (once a phrase), then the patterns around the phrase (each test only rules
+                # it out)
+                ruled_out = looked_up.get(phrase)
+                if ruled_out is None:
+                    ruled_out = looked_up[phrase] = _known_or_name(words, known, inside_known)
+                if ruled_out:
                     continue
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \

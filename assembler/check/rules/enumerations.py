@@ -69,7 +69,9 @@ def _is_reference(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 80):start]
     if text[start + 1].isdigit() and _NUMBER_WORD.search(before):
         return True               # "three (3)": a figure after its words
-    return bool(_GLUED.search(before) or _REFERRING.search(before.rstrip()) or _AFTER_REFERENCE.match(text, end))
+    # a match of _GLUED is its last character, or the one before a final line break: only those are tried
+    return bool(_GLUED.search(before, max(0, len(before) - 2)) or _REFERRING.search(before.rstrip())
+                or _AFTER_REFERENCE.match(text, end))
 
 
 def tokens(text: str) -> list[Token]:
@@ -270,6 +272,13 @@ RANGE = re.compile(
     r"\b(?:[Cc]lauses?|[Ii]tems?|[Pp]aragraphs?|[Ss]ub-?paragraphs?|[Ss]ub-?clauses?)\s+"
     r"(?P<a>\([a-z]{1,2}|\([ivxl]{1,6}|\(\d{1,2}|\([A-Z])\)\s*(?:through|to|[-–])\s*(?P<b>\([a-z]{1,2}|\([ivxl]{1,6}"
     r"|\(\d{1,2}|\([A-Z])\)")
+# a part of every word a range opens with ("clauses", "Items", "sub-paragraphs", "Subclause")
+_RANGE_WORDS = ("lause", "tem", "aragraph")
+
+
+def may_hold_range(text: str) -> bool:
+    """Whether RANGE may match: a parenthesis and one of the words a range opens with."""
+    return "(" in text and any(w in text for w in _RANGE_WORDS)
 
 
 def _available(doc: Document, p: Paragraph) -> list[Token]:
@@ -288,7 +297,7 @@ def _available(doc: Document, p: Paragraph) -> list[Token]:
 def find_ranges(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
         for p in doc.paragraphs:
-            if "(" not in p.text:
+            if not may_hold_range(p.text):
                 continue
             for m in RANGE.finditer(p.text):
                 a, b = m.group("a") + ")", m.group("b") + ")"

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from assembler.check.casefold import may_hold
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 
@@ -85,8 +86,10 @@ def _show(value: Decimal, money: bool = False, percent: bool = False) -> str:
 
 # "Three Million Dollars ($3,000,000)", "... Dollars and Fifty Cents ($1,000.50)", "Fifty Cents ($0.50)",
 # "eight percent (8%)", "four and ninety-nine hundredths percent (4.99%)", "three thousand (3,000)".
+# (every match opens with a number word followed by a hyphen, a comma or white space: the look-aheads only
+# spare the alternatives at the other places)
 PAIR = re.compile(
-    rf"(?<![\w-])(?:"
+    rf"(?<![\w-])(?=[befhmnostz])(?={_WORD}[\s,-])(?:"
     rf"(?P<dollars>{PHRASE})\s+Dollars?(?:\s+and\s+(?P<cents>{PHRASE})\s+Cents?)?"
     rf"|(?P<cents_only>{PHRASE})\s+Cents?"
     rf"|(?P<pct>{PHRASE})(?:\s+and\s+(?P<pct_frac>{PHRASE})\s+(?P<denom>{_FRACTION}))?\s+(?:percent|per\s+cent)"
@@ -125,8 +128,28 @@ def _digit_before(text: str, at: int) -> bool:
     return at_digit > 0 and text[at_digit - 1].isdecimal()
 
 
+# the word that stands last before a pair's figure: a number word, "Dollars", "Cents" or "percent"
+_LAST_WORD = re.compile(rf"(?:{_WORD}|dollars?|cents?|percent)", re.IGNORECASE)
+
+
+def _words_before_a_figure(text: str) -> bool:
+    """Whether a figure in parentheses has, before it, white space and before that a whole word that may end a
+    pair's words ("Dollars", "percent", "twelve"): where every PAIR match ends. Looked for back from each
+    figure, so that a paragraph of clause numbers ("(1)") is not searched for pairs."""
+    for m in _FIGURE_IN_PARENS.finditer(text):
+        end = m.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and end - start <= 12 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1             # the word (\w+) before the white space; none of those words is longer
+        if end < m.start() and _LAST_WORD.fullmatch(text, start, end):
+            return True
+    return False
+
+
 def pairs(text: str) -> Iterator[Pair]:
-    if not _FIGURE_IN_PARENS.search(text):
+    if not _words_before_a_figure(text):
         return
     for m in PAIR.finditer(text):
         if _digit_before(text, m.start()):
@@ -182,7 +205,7 @@ ORDINAL_PAIR = re.compile(
     rf"|(?P<f2>{_ORDINAL_FIGURE})\s+\((?P<w2>{ORDINAL_PHRASE})\))(?![\w-])",
     re.IGNORECASE)
 FIGURE_FIRST = re.compile(
-    rf"(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
+    rf"(?=[$\d])(?<![\w.,$§-])(?P<figure>\$\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?%?)\s+"
     rf"\((?P<words>{PHRASE})(?P<unit>\s+(?:percent|per\s+cent|Dollars?))?\)",
     re.IGNORECASE)
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
@@ -351,6 +374,8 @@ class Purchase:
 def _purchase(ctx: Context) -> Purchase | None:
     """The first paragraph stating an aggregate purchase (sum, shares and/or price)."""
     for p in ctx.paragraphs():
+        if not may_hold(p.text, "aggregate"):
+            continue                       # neither an aggregate sum nor an aggregate of shares
         s, n, pr = AGGREGATE_SUM.search(p.text), AGGREGATE_SHARES.search(p.text), PRICE.search(p.text)
         if s or n:
             return Purchase(p, _group_number(n, "shares")[0] if n else None,
@@ -387,6 +412,8 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
     total_shares = purchase.total_shares if purchase else None
     for p in ctx.paragraphs():
         text = p.text
+        if not may_hold(text, "payment"):
+            continue                       # no payment at a closing, no schedule of closings
         per = PER_CLOSING.search(text)
         schedule = list(SCHEDULE_ITEM.finditer(text))
         if per:

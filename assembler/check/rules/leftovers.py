@@ -37,8 +37,20 @@ LEGAL_BRACKETS = re.compile(
 )
 
 
+def may_hold_tag(text: str) -> bool:
+    """Whether TAG may match: every tag opens with a brace or is a marker."""
+    return "{" in text or any(c in text for c in MARKERS)
+
+
+def may_hold_placeholder(text: str) -> bool:
+    """Whether PLACEHOLDER may match: every placeholder is bracketed or a TBD, TBA."""
+    return "[" in text or "TB" in text
+
+
 def find_tags(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
+        if not may_hold_tag(p.text):
+            continue
         for m in TAG.finditer(p.text):
             snippet = m.group(0)
             if snippet[0] in MARKERS:
@@ -52,6 +64,8 @@ def find_tags(ctx: Context) -> Iterable[Finding]:
 
 def find_placeholders(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
+        if not may_hold_placeholder(p.text):
+            continue
         for m in PLACEHOLDER.finditer(p.text):
             inner = m.group("bracketed")
             if inner is not None and LEGAL_BRACKETS.fullmatch(inner.strip()):

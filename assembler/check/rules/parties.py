@@ -64,8 +64,11 @@ _HINTS = ("Inc.", "INC.", "Incorporated", "INCORPORATED", "Ltd", "LTD", "Limited
           "PLC", "S.A.", "N.A.", "B.V.", "Pte", "PTE", "Pty", "PTY")
 
 
+_HINT = re.compile("|".join(map(re.escape, _HINTS)))
+
+
 def names_in(p: Paragraph) -> Iterator[Mention]:
-    if not any(h in p.text for h in _HINTS):
+    if not _HINT.search(p.text):
         return
     for m in NAME.finditer(p.text):
         text = m.group(0)
@@ -76,6 +79,15 @@ def names_in(p: Paragraph) -> Iterator[Mention]:
         if not re.match(_WORD, text) or not re.search(r"[A-Za-z]{2}", text.split()[0]):
             continue
         yield Mention(text, start, p)
+
+
+def _mentions(ctx: Context, p: Paragraph) -> list[Mention]:
+    """names_in(p), read once per check for both rules of the family."""
+    cache = ctx.__dict__.setdefault("_party_mentions", {})
+    found = cache.get(id(p))
+    if found is None:
+        found = cache[id(p)] = list(names_in(p))
+    return found
 
 
 def _opening(doc: Document) -> list[Paragraph]:
@@ -142,7 +154,7 @@ def find_names(ctx: Context) -> Iterable[Finding]:
             continue
         exact = {normal(x.name) for x in known}
         for p in doc.paragraphs:
-            for mention in names_in(p):
+            for mention in _mentions(ctx, p):
                 if normal(mention.text) in exact:
                     continue
                 near = [x for x in known if _similar(mention.text, x.name)]
@@ -173,7 +185,7 @@ def find_roles(ctx: Context) -> Iterable[Finding]:
         for i, p in enumerate(body):
             # a later definition: "Global Ichiban Limited (the "Company")"
             if id(p) not in opening:
-                for mention in names_in(p):
+                for mention in _mentions(ctx, p):
                     party = _party_named(known, mention.text)
                     m = ROLE_AFTER.match(p.text, mention.start + len(mention.text))
                     if party is None or m is None or len(m.group("tail")) > 60:

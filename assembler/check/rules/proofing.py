@@ -101,7 +101,8 @@ def find_blanks(ctx: Context) -> Iterable[Finding]:
 # ---------------------------------------------------------------------------------------------
 # Repeated words
 
-REPEATED = re.compile(r"(?<![\w’'-])([a-z]+)[ \u00a0]+\1(?![\w’'-])")   # on the lower-cased text
+# on the lower-cased text; possessive: a word or a space run cut short can never be followed by what follows it
+REPEATED = re.compile(r"(?<![\w’'-])([a-z]++)[ \u00a0]++\1(?![\w’'-])")
 # pairs that are good English: "that that", "had had", "is is" (rare but grammatical only for these)
 _GRAMMATICAL = frozenset({"that", "had"})
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from assembler.check.casefold import may_hold
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 
@@ -49,6 +50,8 @@ def _letter(match: re.Match, text: str) -> str | None:
 def mentions(paragraph: Paragraph) -> Iterator[tuple[str, re.Match]]:
     """(letter, match) for every series designation in *paragraph*."""
     text = paragraph.text
+    if not may_hold(text, "series"):
+        return
     for m in MENTION.finditer(text):
         letter = _letter(m, text)
         if letter:
@@ -67,6 +70,8 @@ def designated_series(ctx: Context) -> tuple[str | None, str]:
     designations: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     for p in ctx.paragraphs():
+        if not may_hold(p.text, "series"):
+            continue                       # every designation and mention names a series
         for m in DESIGNATES.finditer(p.text):
             letter = m.group("a") or m.group("b") or m.group("c")
             if letter.isupper() or p.text == p.text.lower():

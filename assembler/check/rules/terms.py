@@ -31,7 +31,21 @@ Debtor Creditor Creditors Optionee Optionor Warrantholder Noteholder Noteholders
 Indemnitee Indemnitees Transferor Transferee Transferees Licensee Publisher Developer Manufacturer Servicer
 """.split()) - {"Placement", "Escrow", "Partners", "Partner"}
 
-_WORD = re.compile(r"(?<![\w’'\-.])([A-Z][a-z]+)(?![\w\-])")
+
+
+def _initials_first(words: Iterable[str], not_after: str) -> str:
+    """An alternation of *words* standing after no character of the class *not_after*, grouped by first letter:
+    the letter, then the look-behind, then the rest of the words (the longest first), so that the engine
+    skips ahead to the next such letter instead of trying the look-behind and every word at every place."""
+    rests: dict[str, list[str]] = {}
+    for word in sorted(words, key=lambda w: (-len(w), w)):
+        rests.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "|".join(f"{re.escape(c)}(?<![{not_after}]{re.escape(c)})(?:{'|'.join(r)})" for c, r in rests.items())
+
+
+# a role noun standing as a capitalised word of its own (not after a letter, digit, apostrophe, hyphen or
+# period, not followed by a letter, digit or hyphen)
+ROLE = re.compile("(" + _initials_first(ROLE_WORDS, r"\w’'\-.") + r")(?![\w\-])")
 QUOTED = re.compile(r"[\"“][^\"“”]{0,200}[\"”]")
 _CAPITALISED_NEIGHBOUR = re.compile(r"[A-Z][\w’'-]*[ \u00a0]*$")
 _OPERATIVE = re.compile(r"[a-z][,;]?\s+[a-z]+\s+[a-z]+\b.*[.;:]")
@@ -43,6 +57,7 @@ _SMALL = frozenset("of and the for to in &".split())
 TITLE_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
 # a cover page's variable: a table cell or line that is only its name ("Effective Date", "{IF x}Use
 # Limitations") or its name then a colon ("Target Uptime: [__]%")
+_MARK_OPENERS = "{*[(_"      # the first character of every match of _FIELD_MARKS
 _FIELD_MARKS = re.compile(r"\{[^{}]*\}|\*\*|\[\s*[xX✓]?\s*\]|\(\s*[xX✓]?\s*\)|__")
 _LABEL_LINE = re.compile(rf"^\s*({TITLE_WORD}(?:[ \u00a0](?:{TITLE_WORD}|of|and|the|or|for|to))*?)\s*(?::|$)")
 
@@ -55,7 +70,8 @@ def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
     for p in paragraphs:
         if p.heading:                 # a section title cited as a caption, "Section 12 (General Terms)"
             out.add(p.heading.split("\t")[0].strip())
-        cleaned = _FIELD_MARKS.sub(" ", p.text).strip()
+        marked = any(c in p.text for c in _MARK_OPENERS)
+        cleaned = (_FIELD_MARKS.sub(" ", p.text) if marked else p.text).strip()
         if len(cleaned) <= 200:
             m = _LABEL_LINE.match(cleaned)
             if m and len(m.group(1).split()) >= 2:
@@ -125,9 +141,9 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
             if skip(p) or not any(w in p.text for w in ("er", "or", "ee", "ent", "der")):
                 continue
             text = masked_text(p)
-            for m in _WORD.finditer(text):
+            for m in ROLE.finditer(text):
                 word = m.group(1)
-                if word not in ROLE_WORDS or word in reported or word in known:
+                if word in reported or word in known:
                     continue
                 singular = word[:-1] if word.endswith("s") else word
                 if singular in known or singular + "s" in known:

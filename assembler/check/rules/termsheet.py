@@ -32,13 +32,17 @@ def _words():
 # ------------------------------------------------------------------------------------------------
 # Text helpers
 
-_SAME_LENGTH = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u2011": "-",
-                              "\u2013": "-", "\t": " ", "\n": " "})
+_SAME_LENGTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u2011": "-", "\u2013": "-", "\t": " ",
+                "\n": " "}
 
 
 def _norm(text: str) -> str:
-    """Straight quotes and plain spaces, one character for one, so offsets stay valid."""
-    return text.translate(_SAME_LENGTH)
+    """Straight quotes and plain spaces, one character for one, so offsets stay valid (what translating by
+    _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced)."""
+    for old, new in _SAME_LENGTH.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def _fold(text: str) -> str:

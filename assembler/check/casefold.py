@@ -1,0 +1,19 @@
+"""Cheap tests that tell when a case-insensitive pattern cannot match, so that it need not be run.
+
+A case-insensitive pattern of ASCII letters matches each letter in either case, and three other
+characters that do not lower-case to that letter: "İ" (lower case "i̇", two characters), "ı" (i) and "ſ"
+(s). A text without them matches such a pattern only where its lower case holds the pattern's letters:
+`str.lower` maps every other character that such a pattern matches to its ASCII letter, one for one.
+"""
+
+from __future__ import annotations
+
+ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
+
+
+def may_hold(text: str, *words: str) -> bool:
+    """Whether a case-insensitive pattern that needs one of *words* (lower-case ASCII) may match in *text*."""
+    if any(c in text for c in ODD_CASE):
+        return True
+    lower = text.lower()
+    return any(w in lower for w in words)
