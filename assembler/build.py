@@ -60,9 +60,9 @@ class BuildResult:
     findings: list | None = None                              # None when the check was not run
     package: object = None                                    # the checked document model
     termsheet: object = None                                  # the validated term sheet built from
-    # the parts of each document rendered this time (path -> part name -> bytes, as written): the
+    # each document rendered this time, in memory (path -> ooxml.Source: its parts as written): the
     # check reads them from here, not back from disk; run_check lets go of them
-    sources: dict[Path, dict[str, bytes]] = field(default_factory=dict)
+    sources: dict[Path, object] = field(default_factory=dict)
 
 
 def slugify(name: str) -> str:
@@ -92,10 +92,9 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     return render_package(ts, templates_dir, combined)[0]
 
 
-def render_package(ts, templates_dir: Path = TEMPLATES_DIR,
-                   combined: bool = False) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-    """`build_package`'s bytes, and the parts of each of the three documents (name -> part name
-    -> bytes, exactly as the archive holds them)."""
+def render_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False) -> tuple[dict[str, bytes], dict]:
+    """`build_package`'s bytes, and each of the three documents in memory (name -> ooxml.Source:
+    its parts exactly as the archive holds them; see Template.pack_parts)."""
     template_of = {s.key: str(templates_dir / s.template) for s in DOCUMENTS}
     templates = {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
     values = deal_values(ts)
@@ -122,7 +121,7 @@ def render_package(ts, templates_dir: Path = TEMPLATES_DIR,
                                                           subject=subject, company=ts.company.name,
                                                           date=f"{ts.effective_date.isoformat()}T00:00:00Z")
               for spec in DOCUMENTS}
-    out = {name: data for name, (data, _parts) in packed.items()}
+    out = {name: data for name, (data, _source) in packed.items()}
     if combined:
         package = combine(docs["agreement"], [(k, docs[k]) for k in ("glossary", "certificate")])
         story = _story("package", package, template_of)
@@ -132,7 +131,7 @@ def render_package(ts, templates_dir: Path = TEMPLATES_DIR,
         package.core_properties.title = f"Deal package ({ts.deal_name})"
         package.core_properties.subject = subject
         out[PACKAGE_OUTPUT] = docx_bytes(package, dated)
-    return out, {name: parts for name, (_data, parts) in packed.items()}
+    return out, {name: source for name, (_data, source) in packed.items()}
 
 
 def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = False, pdf: bool = False,
@@ -185,7 +184,7 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
                                    "not overwritten. Build again with --force to write the new version and "
                                    f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
                            for name in plan.edited])
-    outputs, parts = render_package(ts, templates_dir, combined)
+    outputs, rendered = render_package(ts, templates_dir, combined)
     hashes = {n: manifest.sha256(b) for n, b in outputs.items()}
     # An output of an earlier build that this one does not make (the package file, say) keeps
     # its recorded hash, so a hand edit to it is still caught next time.
@@ -212,7 +211,7 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
             continue
         atomic_write(path, data)
         result.written.append(name)
-    result.sources = {out_dir / name: parts[name] for name in parts}
+    result.sources = {out_dir / name: source for name, source in rendered.items()}
     # A redline an interrupted build wrote (recorded in its unfinished record) stays protected.
     carried = {n: h for n, h in (unfinished or {}).items() if n.startswith("redlines/") and n not in redline_hashes
                and _hash_of(out_dir / n) == h}

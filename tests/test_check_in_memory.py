@@ -5,14 +5,22 @@ from __future__ import annotations
 
 
 import pytest
+from lxml import etree
 
 from assembler import batch
 from assembler.build import DOCUMENTS, build
-from assembler.docmodel.ooxml import read_package
+from assembler.docmodel.ooxml import Source, read_package
+from assembler.render.engine import load_template
 from assembler.check.runner import check_paths
 from conftest import ROOT
 
 SHEETS = sorted((ROOT / "termsheets").glob("*.yaml")) + sorted((ROOT / "termsheets" / "variants").glob("*.yaml"))
+
+
+def template_parts(path):
+    """The parts of the template the document at *path* was made from."""
+    spec = next(s for s in DOCUMENTS if s.output == path.name)
+    return load_template(ROOT / "templates" / spec.template).parts
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +39,13 @@ def test_every_term_sheet_has_its_documents_in_memory(built):
         paths = [result.files[spec.output] for spec in DOCUMENTS]
         assert sorted(result.sources) == sorted(paths)
         for path in paths:  # the parts are those of the file written
-            assert read_package(path).parts == result.sources[path]
-            assert list(read_package(path).parts) == list(result.sources[path])  # in the archive's order
+            source = result.sources[path]
+            assert read_package(path).parts == source.parts
+            assert list(read_package(path).parts) == list(source.parts)  # in the archive's order
+            # the main part's tree is the one its bytes serialise; the template's own parts were checked
+            assert etree.tostring(source.parsed["word/document.xml"], xml_declaration=True, encoding="UTF-8",
+                                  standalone=True) == source.parts["word/document.xml"]
+            assert source.checked and all(source.parts[name] == template_parts(path)[name] for name in source.checked)
 
 
 @pytest.mark.parametrize("sheet", [s.stem for s in SHEETS])
@@ -60,9 +73,10 @@ def test_a_damaged_part_in_memory_is_the_same_located_error(built, tmp_path):
 
     result, ts = next(iter(built.values()))
     path = result.files[DOCUMENTS[0].output]
-    parts = dict(result.sources[path], **{"word/document.xml": b"<w:document><broken"})
+    source = result.sources[path]
+    parts = dict(source.parts, **{"word/document.xml": b"<w:document><broken"})
     with pytest.raises(DocumentError) as caught:
-        check_paths([path], ts, sources={path: parts})
+        check_paths([path], ts, sources={path: Source(parts)})
     assert str(path) in str(caught.value) and "word/document.xml" in str(caught.value)
 
 

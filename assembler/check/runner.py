@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembler.check.registry import all_rules
 from assembler.check.rule import Config, Context, Finding, Rule, selected
 from assembler.docmodel.model import Package
+
+if TYPE_CHECKING:
+    from assembler.docmodel.ooxml import Source
 
 
 def run_rules(package: Package, termsheet=None, config: Config | None = None,
@@ -23,9 +27,9 @@ def run_rules(package: Package, termsheet=None, config: Config | None = None,
 
 def check_paths(paths: list[Path], termsheet=None, config: Config | None = None,
                 select: list[str] | None = None, ignore: list[str] | None = None,
-                sources: Mapping[Path, dict[str, bytes]] | None = None) -> tuple[Package, list[Finding]]:
+                sources: Mapping[Path, Source] | None = None) -> tuple[Package, list[Finding]]:
     """Read *paths* as one package and check it; *sources*: the parts of files a build has just
-    written, read from memory instead of from disk (the same bytes: the same findings)."""
+    written (ooxml.Source), read from memory instead of from disk (the same bytes: the same findings)."""
     from assembler.docmodel.parse import load_documents
 
     package = load_documents(paths, sources)

@@ -11,6 +11,7 @@ import os
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -339,16 +340,29 @@ def read_package(path: str | Path, blob: bytes | None = None) -> Package:
     path = Path(path)
     if blob is None:
         blob = read_input(path, limit=MAX_DOCX_BYTES, what=".docx file", error=DocumentError)
-    return package_of(path, read_parts(path, blob))
+    return package_of(path, Source(read_parts(path, blob)))
 
 
-def package_of(path: str | Path, parts: dict[str, bytes]) -> Package:
-    """A :class:`Package` of parts already out of their archive (a build's own, just written to
-    *path*), read with the same checks as `read_package`."""
-    package = Package(Path(path), parts)
+@dataclass(frozen=True)
+class Source:
+    """A .docx's parts already out of their archive (a build's own, as it writes them): *parsed*,
+    the root of each part already parsed from those very bytes (or made as they serialise);
+    *checked*, the parts known to parse (a template's, checked when the template was read)."""
+
+    parts: dict[str, bytes]
+    parsed: dict[str, etree._Element] = field(default_factory=dict)
+    checked: frozenset[str] = frozenset()
+
+
+def package_of(path: str | Path, source: Source) -> Package:
+    """A :class:`Package` of parts in memory (*path* names the file they are or will be), read with
+    the same checks as `read_package`: every XML part parsed, except those *source* has parsed or
+    knows to parse (those are parsed when used)."""
+    package = Package(Path(path), source.parts)
     _check_size(package)
+    package._xml.update(source.parsed)
     for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
-        if name.endswith((".xml", ".rels")):
+        if name.endswith((".xml", ".rels")) and name not in source.checked:
             package.xml(name)
     return package
 

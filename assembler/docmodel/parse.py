@@ -23,7 +23,7 @@ from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
-from assembler.docmodel.ooxml import first_child, package_of, qn, read_package, story_paragraphs
+from assembler.docmodel.ooxml import Source, first_child, package_of, qn, read_package, story_paragraphs
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -659,11 +659,11 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     return names.get(sid, sid)
 
 
-def read_document(path: str | Path, parts: dict[str, bytes] | None = None) -> Document:
-    """Read one .docx into a :class:`Document` (DocumentError for unusable input); *parts*: its
+def read_document(path: str | Path, source: Source | None = None) -> Document:
+    """Read one .docx into a :class:`Document` (DocumentError for unusable input); *source*: its
     parts, already in memory (a build checking what it has just written to *path*)."""
     path_str = str(path)
-    package = read_package(path) if parts is None else package_of(path, parts)
+    package = read_package(path) if source is None else package_of(path, source)
     document = Document(path=path_str, name=Path(path).name)
     names = _style_names(package.styles)
     engine = NumberingEngine(package.numbering, package.styles)
@@ -858,7 +858,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
         document.outlines[None] = document.outline
 
 
-def load_documents(paths: Iterable[str | Path], sources: Mapping[Path, dict[str, bytes]] | None = None) -> Package:
+def load_documents(paths: Iterable[str | Path], sources: Mapping[Path, Source] | None = None) -> Package:
     """Read every file named together as one package, in the order given; a file in *sources*
     is read from the parts given there (see `read_document`)."""
     sources = sources or {}

@@ -26,7 +26,8 @@ import jinja2.sandbox
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import W_STRICT_NS, count_paragraphs, max_paragraphs, parse_xml, qn, read_parts
+from assembler.docmodel.ooxml import (W_STRICT_NS, Source, count_paragraphs, max_paragraphs, parse_xml, qn,
+                                      read_parts)
 from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render import cache
@@ -359,9 +360,11 @@ class Template:
         return self.pack_parts(rendered, title, subject=subject, company=company, date=date)[0]
 
     def pack_parts(self, rendered: Rendered, title: str | None = None, *, subject: str | None = None,
-                   company: str | None = None, date: str | None = None) -> tuple[bytes, dict[str, bytes]]:
-        """`pack`'s bytes, and the parts the archive holds (name -> the very bytes stored, in the
-        archive's order): what reading the file back would give, without reading it."""
+                   company: str | None = None, date: str | None = None) -> tuple[bytes, Source]:
+        """`pack`'s bytes, and what reading the file back would give, without reading it: the parts
+        the archive holds (the very bytes stored, in the archive's order), the main part's tree (the
+        rendered one, which those bytes serialise) and the parts that are the template's own
+        (checked when the template was read)."""
         changed = {}
         if company is not None and APP in self.parts:
             changed[APP] = _app_xml(self.parts[APP], company)
@@ -372,7 +375,8 @@ class Template:
         entries = dict(self._static)
         entries.update((name, ZipEntry.of(name, data, level=1)) for name, data in changed.items())
         parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
-        return write_zip(entries.values()), parts
+        return write_zip(entries.values()), Source(parts, {MAIN: rendered.document},
+                                                   frozenset(parts).difference(changed))
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
