@@ -114,16 +114,18 @@ def _library_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _use_libraries(args) -> None:
-    """Libraries named on the command line, for this process and its batch workers."""
+    """Libraries named on the command line, for this process and its batch workers (the term-sheet
+    loader is imported only when some are named: `check` without a term sheet does not need it)."""
     import os
-
-    from assembler.termsheet.load import use_libraries
 
     if getattr(args, "max_paragraphs", None):
         from assembler.docmodel.ooxml import MAX_PARAGRAPHS_ENV
 
         os.environ[MAX_PARAGRAPHS_ENV] = str(args.max_paragraphs)
-    use_libraries(getattr(args, "library", []))
+    if getattr(args, "library", None):
+        from assembler.termsheet.load import use_libraries
+
+        use_libraries(args.library)
 
 
 def _cmd_build(args) -> int:
@@ -186,12 +188,12 @@ CONFIG_KEYS = {"allowed_series": list, "known_terms": list, "report_unused": boo
 
 def _load_config(path: Path | None):
     """The check configuration from a YAML file (exit 2 on a bad file)."""
-    import yaml
-
     from assembler.check.rule import Config
 
     if path is None:
         return Config()
+    import yaml
+
     from assembler.safeio import read_input
 
     where = Location(str(path))

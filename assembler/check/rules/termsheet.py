@@ -20,11 +20,10 @@ from decimal import Decimal, InvalidOperation
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
-from assembler.termsheet.model import signer_entity
 
 
 def _words():
-    """The templates' number and date formats (imported when a message needs them: they load num2words)."""
+    """The templates' number and date formats (imported when a message needs them)."""
     from assembler.render import words  # noqa: PLC0415
 
     return words
@@ -274,6 +273,8 @@ def _party(ctx: Context) -> Iterator[Finding]:
 
 
 def _signature_blocks(ctx: Context, f: Facts) -> Iterator[Finding]:
+    from assembler.termsheet.model import signer_entity  # noqa: PLC0415 - only with a term sheet
+
     found = _Found(ctx, "termsheet.party")
     names = {role: _fold(v[0]) for role, v in f.signatories.items()}
     titles = {role: _fold(v[1]) for role, v in f.signatories.items()}
