@@ -87,6 +87,13 @@ class Context:
     package: Package
     termsheet: Any = None
     config: Config = field(default_factory=Config)
+    _made: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What *make* gives, made once per check for *key*: work several rules share."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def paragraphs(self) -> Iterator[Paragraph]:
         """Every paragraph of every document of the package (all stories), in order."""

@@ -440,11 +440,6 @@ class _Styles:
                 self.num_pr[style_id] = num_pr
 
 
-def _first_ppr(p: etree._Element) -> etree._Element | None:
-    """The ``w:pPr`` of a ``w:p``; None if absent (lxml's ``find`` goes through slow ElementPath)."""
-    return first_child(p, _PPR)
-
-
 def _holds_nothing(p: etree._Element) -> bool:
     """Whether a ``w:p`` has no content but its properties: no run text, tab, drawing or object."""
     for child in p:
@@ -612,7 +607,7 @@ class NumberingEngine:
 
     def _numbering_of(self, p: etree._Element) -> tuple[_NumDef, int] | None:
         """(num, ilvl) that numbers a ``w:p``, from its own pPr or its style; None if unnumbered."""
-        ppr = _first_ppr(p)
+        ppr = first_child(p, _PPR)
         style_id = None
         num_id = None
         ilvl = None

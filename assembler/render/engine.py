@@ -209,7 +209,7 @@ class Template:
             self._check_length()
             static = {name: ZipEntry(name, *value) for name, value in entry["static"].items()}
         else:
-            self.parts = self._read_and_check()
+            self._read_and_check()
             codes = {}
             for name, data in self.parts.items():
                 if name.endswith(".xml") and name.startswith("word/") and any(t in data for t in _TEMPLATED):
@@ -229,8 +229,8 @@ class Template:
         self._core = self._parse_part(CORE)
         self._static = static
 
-    def _read_and_check(self) -> dict[str, bytes]:
-        """The template's parts out of the archive, each XML part checked (see `_check_parts`)."""
+    def _read_and_check(self) -> None:
+        """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
         try:
             self.parts = read_parts(self.path, self.blob)
         except DocumentError as exc:
@@ -239,7 +239,6 @@ class Template:
             raise TemplateError(Problem(Location(self.name), f"not a Word .docx file (no {MAIN})"))
         self._check_length()
         self._check_parts()
-        return self.parts
 
     def _check_length(self) -> None:
         """The paragraph limit (which may differ from one run to the next) holds."""

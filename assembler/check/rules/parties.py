@@ -83,11 +83,7 @@ def names_in(p: Paragraph) -> Iterator[Mention]:
 
 def _mentions(ctx: Context, p: Paragraph) -> list[Mention]:
     """names_in(p), read once per check for both rules of the family."""
-    cache = ctx.__dict__.setdefault("_party_mentions", {})
-    found = cache.get(id(p))
-    if found is None:
-        found = cache[id(p)] = list(names_in(p))
-    return found
+    return ctx.once(("party mentions", id(p)), lambda: list(names_in(p)))
 
 
 def _opening(doc: Document) -> list[Paragraph]:
