@@ -198,6 +198,19 @@ def _longer_keys(keys: Iterable[str]) -> dict[str, list[str]]:
 _ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
+class _Joined:
+    """Texts joined by line breaks (which no term or word looked for holds), to search them all at once, and
+    which text a place of the joined text falls in."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.text = "\n".join(texts)
+        self.starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+
+    def index(self, at: int) -> int:
+        """The index of the text that place *at* of the joined text falls in."""
+        return bisect_right(self.starts, at) - 1
+
+
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
     """The terms used somewhere outside their own definitions. A term's forms are looked for in the text of all
     paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
@@ -209,9 +222,9 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
     longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
     if not longer:
         return set()
-    text = "\n".join(p.text for p in paragraphs)
+    joined = _Joined([p.text for p in paragraphs])
+    text, offsets = joined.text, joined.starts
     size = len(text)
-    offsets = list(accumulate((len(p.text) + 1 for p in paragraphs[:-1]), initial=0))
 
     def taken(at: int, key: str) -> bool:   # a longer first word stands at *at*
         end = at + len(key)
@@ -222,7 +235,7 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
         if not text.startswith(form, at) or (at > 0 and text[at - 1] in _ASCII_ALNUM) or \
                 (end < size and text[end].isalnum()) or any(taken(at, key) for key in longer[form.split(" ")[0]]):
             return False
-        i = bisect_right(offsets, at) - 1
+        i = joined.index(at)
         start = at - offsets[i]
         own = [_span(d) for d in terms[term] if d.paragraph is paragraphs[i]]
         return not any(start < e + 1 and s - 1 < end - offsets[i] for s, e in own)
@@ -655,16 +668,15 @@ def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
     another instrument. The words are looked for in the lower-case text of all paragraphs at once (joined
     by line breaks, which no word holds), when lower-casing changes no length."""
     texts = [p.text for p in paragraphs]
-    whole = "\n".join(texts)
-    lower = whole.lower()
-    if len(lower) != len(whole):
+    joined = _Joined(texts)
+    lower = joined.text.lower()
+    if len(lower) != len(joined.text):
         return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
-    offsets = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
     holding: set[int] = set()
     for word in _INCORPORATES_WORDS:
         at = lower.find(word)
         while at >= 0:
-            holding.add(bisect_right(offsets, at) - 1)
+            holding.add(joined.index(at))
             at = lower.find(word, at + 1)
     return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
 
