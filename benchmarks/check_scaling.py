@@ -36,19 +36,25 @@ MAX_FLOOR_RATIO = 5.0
 
 
 def repeated(source: Path, times: int, target: Path) -> int:
-    """Write *source* with its body content repeated *times* times; return the paragraph count."""
+    """Write *source* with its body content repeated *times* times; return the paragraph count.
+
+    Each copy after the first ends every paragraph that has text with a word of its own (`copy_word`), so
+    that no paragraph's text is read twice: the check keeps results for texts it has read, and a long
+    agreement does not repeat itself word for word."""
     with zipfile.ZipFile(source) as zin:
         parts = {info.filename: zin.read(info) for info in zin.infolist()}
     root = etree.fromstring(parts["word/document.xml"])
     body = root.find(qn("w:body"))
     content = [child for child in body if child.tag != qn("w:sectPr")]
     final = body.find(qn("w:sectPr"))
-    for _ in range(times - 1):
+    for copy in range(1, times):
         for child in content:
+            child = _copy(child)
+            _mark(child, copy_word(copy))
             if final is not None:
-                final.addprevious(_copy(child))
+                final.addprevious(child)
             else:
-                body.append(_copy(child))
+                body.append(child)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in parts.items():
@@ -58,6 +64,24 @@ def repeated(source: Path, times: int, target: Path) -> int:
 
 def _copy(element):
     return etree.fromstring(etree.tostring(element))
+
+
+def copy_word(copy: int) -> str:
+    """A lower-case word naming copy number *copy* (1: "copyb", 2: "copyc", ... 26: "copyba")."""
+    letters = ""
+    while True:
+        copy, rest = divmod(copy, 26)
+        letters = chr(ord("a") + rest) + letters
+        if not copy:
+            return "copy" + letters
+
+
+def _mark(element, word: str) -> None:
+    """End the text of every paragraph in *element* that has text with " " + *word*."""
+    for p in element.iter(qn("w:p")):
+        texts = [t for t in p.iter(qn("w:t")) if t.text]
+        if texts:
+            texts[-1].text += " " + word
 
 
 def floor(path: Path) -> None:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from check_scaling import DEFAULT as LPA, floor, repeated, timed  # noqa: E402
+from check_scaling import DEFAULT as LPA, copy_word, floor, repeated, timed  # noqa: E402
 
 from assembler.check.runner import check_paths  # noqa: E402
 
@@ -98,14 +98,18 @@ def outline(name: str) -> list[str]:
 
 
 def long_agreement(paragraphs: int) -> list[str]:
-    """The seed agreement's articles repeated (signature pages once, at the end) to *paragraphs* lines."""
+    """The seed agreement's articles repeated (signature pages once, at the end) to *paragraphs* lines; each
+    line of a copy after the first ends with a word of its own, so that no paragraph's text is read twice
+    (see check_scaling.repeated)."""
     lines = outline("agreement.txt")
     first = next(i for i, line in enumerate(lines) if line.startswith("1|"))
     end = next(i for i, line in enumerate(lines) if line.startswith("C|//[Signature page"))
     head, articles, tail = lines[:first], lines[first:end], lines[end:]
     body: list[str] = []
+    copy = 0
     while len(head) + len(body) + len(tail) < paragraphs:
-        body.extend(articles)
+        body.extend(articles if not copy else [f"{line} {copy_word(copy)}" for line in articles])
+        copy += 1
     return head + body + tail
 
 
