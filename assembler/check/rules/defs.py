@@ -199,16 +199,45 @@ _ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 
 class _Joined:
-    """Texts joined by line breaks (which no term or word looked for holds), to search them all at once, and
-    which text a place of the joined text falls in."""
+    """Texts joined by *separator* (by default a line break, which no term or word looked for holds), to search
+    them all at once, and which text a place of the joined text falls in."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.text = "\n".join(texts)
+    def __init__(self, texts: list[str], separator: str = "\n") -> None:
+        self.text = separator.join(texts)
         self.starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
 
     def index(self, at: int) -> int:
         """The index of the text that place *at* of the joined text falls in."""
         return bisect_right(self.starts, at) - 1
+
+
+class _Lowered(_Joined):
+    """Texts joined by _UNREAD, with the lower case of the whole (which is the texts' lower cases joined: the
+    separator is neither cased nor skipped by a case rule)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__(texts, _UNREAD)
+        self.texts = texts
+        self.lower = self.text.lower()
+
+    def part(self, first: int, count: int) -> _Lowered:
+        """Texts *first* to *first* + *count* - 1 joined and lower-cased: cut out of these where lower-casing
+        kept every length (each character then lower-cased to one, in its place)."""
+        if count == 0 or len(self.lower) != len(self.text):
+            return _Lowered(self.texts[first:first + count])
+        part = _Lowered.__new__(_Lowered)
+        start = self.starts[first]
+        end = self.starts[first + count] - 1 if first + count < len(self.texts) else len(self.text)
+        part.texts = self.texts[first:first + count]
+        part.text, part.lower = self.text[start:end], self.lower[start:end]
+        part.starts = [at - start for at in self.starts[first:first + count]]
+        return part
+
+
+def _package_text(ctx: Context) -> _Lowered:
+    """Every paragraph's text of the package joined and lower-cased, once a check (defs.variant and
+    defs.undefined both search it)."""
+    return ctx.once("defs: package text", lambda: _Lowered([p.text for p in ctx.paragraphs()]))
 
 
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
@@ -382,17 +411,30 @@ class _Variants:
         for _, m in self.find_all([text]):
             yield m
 
-    def find_all(self, texts: list[str]) -> Iterator[tuple[int, re.Match]]:
-        """(index of the text, match) for every variant in *texts*, text by text, in order."""
-        whole = _UNREAD.join(texts)
-        lower = whole.lower()
+    def find_all(self, texts: list[str], joined: _Lowered | None = None) -> Iterator[tuple[int, re.Match]]:
+        """(index of the text, match) for every variant in *texts*, text by text, in order; *joined*: the texts
+        joined and lower-cased, if already at hand."""
+        if joined is None:
+            joined = _Lowered(texts)
+        whole, lower = joined.text, joined.lower
         if not self._ascii:
-            odd = [True] * len(texts)
-        elif len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
-            odd = [False] * len(texts)      # (no character's lower case is shorter than it)
-        else:
-            odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
-            lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
+            yield from ((i, m) for i, text in enumerate(texts) for m in self._alternation().finditer(text))
+            return
+        if len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
+            # (no character's lower case is shorter than it): every text is read where its first words stand
+            starts, patterns, done = joined.starts, self._patterns, 0
+            for m in self._starts.finditer(_UNREAD + lower):
+                at = m.start()
+                if at >= done:
+                    first = m.group(1)
+                    i = bisect_right(starts, at) - 1
+                    found = (patterns.get(first) or self._pattern(first)).match(texts[i], at - starts[i])
+                    if found is not None:
+                        done = starts[i] + found.end()
+                        yield i, found
+            return
+        odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
+        lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
         places = [(m.start(), m.group(1)) for m in self._starts.finditer(_UNREAD + lower)]
         patterns = self._patterns
         at_place = 0
@@ -440,7 +482,8 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
     for d in defs:
         allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
     paragraphs = list(ctx.paragraphs())
-    for i, m in _Variants(terms).find_all([p.text for p in paragraphs]):
+    joined = _package_text(ctx)
+    for i, m in _Variants(terms).find_all(joined.texts, joined):
         p = paragraphs[i]
         found = " ".join(m.group(0).split())
         if found in allowed or found == found.lower() or found == found.upper():
@@ -663,13 +706,13 @@ def _incorporates(text: str, lower: str) -> bool:
     return False
 
 
-def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
+def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = None) -> bool:
     """Whether a paragraph holding one of _INCORPORATES_WORDS (in lower case) takes the document's terms from
-    another instrument. The words are looked for in the lower-case text of all paragraphs at once (joined
-    by line breaks, which no word holds), when lower-casing changes no length."""
-    texts = [p.text for p in paragraphs]
-    joined = _Joined(texts)
-    lower = joined.text.lower()
+    another instrument. The words are looked for in the lower-case text of all paragraphs at once (*joined*,
+    their texts joined and lower-cased, if at hand), when lower-casing changes no length."""
+    if joined is None:
+        joined = _Lowered([p.text for p in paragraphs])
+    texts, lower = joined.texts, joined.lower
     if len(lower) != len(joined.text):
         return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
     holding: set[int] = set()
@@ -678,7 +721,8 @@ def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
         while at >= 0:
             holding.add(joined.index(at))
             at = lower.find(word, at + 1)
-    return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
+    starts = joined.starts
+    return any(_incorporates(texts[i], lower[starts[i]:starts[i] + len(texts[i])]) for i in sorted(holding))
 
 
 def _name_goes_on(after: str) -> bool:
@@ -703,7 +747,11 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
     inside_known = _word_runs(known, 4)
-    borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
+    joined, first, borrowing = _package_text(ctx), 0, set()
+    for doc in ctx.package.documents:
+        if _incorporates_terms(doc.paragraphs, joined.part(first, len(doc.paragraphs))):
+            borrowing.add(id(doc))
+        first += len(doc.paragraphs)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     headings: dict[int, bool] = {}
     looked_up: dict[str, bool] = {}
