@@ -5,13 +5,15 @@ present, and on generated text."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import _INCORPORATES, _INCORPORATES_WORDS, _incorporates_terms, _Lowered, _Variants
+from assembler.check.rules.defs import (_INCORPORATES, _INCORPORATES_WORDS, _incorporates_terms, _Lowered, _variant_body,
+                                        _Variants, _word_runs, term_forms)
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -23,7 +25,9 @@ DOCUMENTS = (sorted(FIXTURES.glob("seed-*.docx")) + sorted((FIXTURES / "word-sav
 PACKAGES = [DOCUMENTS[:3]] + [sorted(folder.glob("*.docx")) for folder in sorted(CORPUS.glob("*")) if folder.is_dir()]
 
 TEXTS = st.lists(st.lists(st.sampled_from(["Σ", "ΑΣ", "σ", "İ", "ı", "ſ", "ß", "ﬁ", "Common", "Stock", "amendment",
-                                           "Incorporates", "standard", "\n", " ", "x", "é", "Standard Terms"]),
+                                           "Incorporates", "standard", "\n", " ", "x", "é", "Standard Terms", ". ",
+                                           "This Amendment amends the", "posted at", "Capitalized terms not defined ",
+                                           "have the meanings given"]),
                           max_size=8).map("".join), max_size=6)
 
 
@@ -74,3 +78,48 @@ def test_variants_in_the_package_text_are_those_found_text_by_text(paths):
     variants = _Variants(terms)
     expected = [(i, m.start(), m.group(0)) for i, text in enumerate(texts) for m in variants.finditer(text)]
     assert [(i, m.start(), m.group(0)) for i, m in variants.find_all(texts, _Lowered(texts))] == expected
+
+
+def word_runs_as_before(terms, most: int) -> set[str]:
+    """_word_runs as it was: every run worked out again for every term."""
+    out: set[str] = set()
+    for term in terms:
+        if " " not in term:
+            continue
+        words = term.split(" ")
+        for i in range(len(words) - 1):
+            for j in range(i + 2, min(len(words), i + most) + 1):
+                out.add(" ".join(words[i:j]))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Net", "Income", "", "of", "A", "\u00a0", "Amount"]), max_size=7).map(" ".join),
+                max_size=6), st.integers(min_value=1, max_value=5))
+def test_word_runs_are_the_runs_worked_out_again(terms, most):
+    assert _word_runs(terms, most) == word_runs_as_before(terms, most)
+    assert _word_runs(terms, most) == word_runs_as_before(terms, most)       # the second time from the cache
+
+
+@pytest.mark.parametrize("paths", PACKAGES, ids=lambda paths: paths[0].parent.name)
+def test_known_word_runs_of_real_documents_are_the_runs_worked_out_again(paths):
+    terms = {form for doc in load_documents(paths).documents for d in doc.definitions for form in term_forms(d.term)}
+    assert _word_runs(terms, 4) == word_runs_as_before(terms, 4)
+
+
+VARIANT_TERMS = ["Common Stock", "Certificate of Designations", "Limited Partner", "Limited Partners",
+                 "Non-Voting Stock", "U.S. Securities Act", "A Shares", "Fund Expenses", "Series J Preferred Stock"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(VARIANT_TERMS), min_size=1, max_size=5, unique=True),
+       st.lists(st.sampled_from(["Common", "stock", "Stocks", "certificate", "of", "Designation", "limited",
+                                 "partners", "Non-voting", "u.s.", "securities", "acts", "a", "shares", "Fund",
+                                 "expenses", "Series", "j", "Preferred", "(", "é", "1"]), max_size=20).map(" ".join))
+def test_variants_of_any_terms_are_the_alternations_matches_each_time(terms, text):
+    terms = sorted(terms, key=lambda t: (-len(t), t))
+    reference = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
+                           + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    expected = [(m.start(), m.group(0)) for m in reference.finditer(text)]
+    for _ in range(2):     # the second time from the caches of patterns
+        assert [(m.start(), m.group(0)) for m in _Variants(terms).finditer(text)] == expected

@@ -366,6 +366,29 @@ def _variant_body(term: str) -> str:
 
 
 
+@lru_cache(maxsize=4096)
+def _first_words(term: str) -> tuple[str, ...]:
+    """Every form of the term's first word, in lower case."""
+    return tuple(form.lower() for form in _variant_parts(term)[0])
+
+
+@lru_cache(maxsize=64)
+def _first_word_places(firsts: tuple[str, ...]) -> re.Pattern:
+    """Where one of *firsts* (the longest first) stands: the character before it (not a letter or digit), then
+    the word before white space; grouped by initial, so that a place costs one test an initial."""
+    initials: dict[str, list[str]] = defaultdict(list)
+    for first in firsts:
+        initials[first[:1]].append(re.escape(first[1:]))
+    return re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
+        f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
+
+
+@lru_cache(maxsize=1024)
+def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """Every variant of *terms*, the first in order at a place, matched case-insensitively where it starts."""
+    return re.compile("(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms) + ")(?![A-Za-z0-9])", re.IGNORECASE)
+
+
 class _Variants:
     """Every variant of the terms in texts, as one case-insensitive alternation of them all would find it in
     each text (leftmost, the first term in order at a place, one match after another), without that
@@ -382,23 +405,15 @@ class _Variants:
         self._any: re.Pattern | None = None
         self._by_first: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
-            for form in _variant_parts(term)[0]:
-                self._by_first[form.lower()].append(i)
+            for first in _first_words(term):
+                self._by_first[first].append(i)
         self._ascii = all(t.isascii() for t in terms)
-        # where a first word stands: the character before it (not a letter or digit), then the word before
-        # white space; grouped by initial, so that a place costs one test an initial
-        initials: dict[str, list[str]] = defaultdict(list)
-        for first in sorted(self._by_first, key=lambda f: (-len(f), f)):
-            initials[first[:1]].append(re.escape(first[1:]))
-        self._starts = re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
-            f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
+        self._starts = _first_word_places(tuple(sorted(self._by_first, key=lambda f: (-len(f), f))))
 
     def _pattern(self, first: str) -> re.Pattern:
         pattern = self._patterns.get(first)
         if pattern is None:
-            pattern = self._patterns[first] = re.compile(
-                "(?:" + "|".join(f"(?:{_variant_body(self._terms[i])})" for i in self._by_first[first])
-                + ")(?![A-Za-z0-9])", re.IGNORECASE)
+            pattern = self._patterns[first] = _variants_pattern(tuple(self._terms[i] for i in self._by_first[first]))
         return pattern
 
     def _alternation(self) -> re.Pattern:
@@ -592,13 +607,16 @@ def _word_runs(terms: Iterable[str], most: int) -> set[str]:
     a whole run of its words exactly when it is one of these)."""
     out: set[str] = set()
     for term in terms:
-        if " " not in term:
-            continue
-        words = term.split(" ")
-        for i in range(len(words) - 1):
-            for j in range(i + 2, min(len(words), i + most) + 1):
-                out.add(" ".join(words[i:j]))
+        if " " in term:
+            out.update(_runs_of(term, most))
     return out
+
+
+@lru_cache(maxsize=8192)
+def _runs_of(term: str, most: int) -> tuple[str, ...]:
+    """A term's runs of two to *most* consecutive space-separated words (see _word_runs)."""
+    words = term.split(" ")
+    return tuple(" ".join(words[i:j]) for i in range(len(words) - 1) for j in range(i + 2, min(len(words), i + most) + 1))
 
 
 def _strings(value, out: set[str]) -> set[str]:
@@ -677,6 +695,8 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
     """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
     out = set()
     for p in paragraphs:
+        if '"' not in p.text and "“" not in p.text:
+            continue                          # what every match of QUOTED opens with
         naming = "definition" in p.text       # what _DEFINITIONS_OF needs
         for m in QUOTED.finditer(p.text):
             if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
@@ -715,14 +735,25 @@ def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = N
     texts, lower = joined.texts, joined.lower
     if len(lower) != len(joined.text):
         return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
-    holding: set[int] = set()
-    for word in _INCORPORATES_WORDS:
+    if any(c in joined.text for c in ODD_CASE):
+        holding: set[int] = set()
+        for word in _INCORPORATES_WORDS:
+            at = lower.find(word)
+            while at >= 0:
+                holding.add(joined.index(at))
+                at = lower.find(word, at + 1)
+        return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
+    # where a word stands, its alternatives tried in the joined text up to the end of the word's own text (a
+    # separator is no word character: the text's start reads as it does alone)
+    whole, starts = joined.text, joined.starts
+    for word, pattern in _INCORPORATES_AT.items():
         at = lower.find(word)
         while at >= 0:
-            holding.add(joined.index(at))
+            i = joined.index(at)
+            if pattern.match(whole, at, starts[i] + len(texts[i])):
+                return True
             at = lower.find(word, at + 1)
-    starts = joined.starts
-    return any(_incorporates(texts[i], lower[starts[i]:starts[i] + len(texts[i])]) for i in sorted(holding))
+    return False
 
 
 def _name_goes_on(after: str) -> bool:
@@ -754,6 +785,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         first += len(doc.paragraphs)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
     headings: dict[int, bool] = {}
+    masks: dict[int, str] = {}
     looked_up: dict[str, bool] = {}
 
     def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
@@ -762,6 +794,12 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
             known_heading = headings[id(p)] = _is_heading(p)
         return known_heading
 
+    def masked(p: Paragraph) -> str:    # read by both loops: worked out once a paragraph
+        text = masks.get(id(p))
+        if text is None:
+            text = masks[id(p)] = masked_text(p)
+        return text
+
     for doc in ctx.package.documents:
         if id(doc) in borrowing:
             continue
@@ -769,13 +807,13 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text = masked_text(p)
+            text = masked(p)
             if "[" in text:
                 text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
             for m in PHRASE.finditer(text):   # one word is not a phrase, with or without a determiner
                 phrase, start = m.group(0), m.start()
+                opens = start
                 words = phrase.split()
-                opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
                     words = words[1:]
@@ -789,6 +827,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     ruled_out = looked_up[phrase] = _known_or_name(words, known, inside_known)
                 if ruled_out:
                     continue
+                opening = text[max(0, opens - 80):opens]
                 before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
                         or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
@@ -807,7 +846,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
     yield from undefined_roles(ctx, UNDEFINED, known, heading, _sentence_start,
-                               lambda doc: id(doc) in borrowing)
+                               lambda doc: id(doc) in borrowing, masked)
 
 
 

@@ -126,11 +126,12 @@ _LABEL_ONLY = re.compile(r"\s*(?:[A-Z]{1,2}\.?\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,4}[
 
 def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[Paragraph], bool],
                     sentence_start: Callable[[str], bool],
-                    borrows_terms: Callable[[Document], bool] = lambda doc: False) -> Iterator[Finding]:
+                    borrows_terms: Callable[[Document], bool] = lambda doc: False,
+                    masked: Callable[[Paragraph], str] = masked_text) -> Iterator[Finding]:
     """A role noun used as a defined term that no document of the package defines, in a package that defines
     the roles of its parties (else the roles are defined elsewhere: an addendum, a form's standard terms).
     A document that *borrows_terms* from an instrument the check does not have (standard terms it
-    incorporates) is left alone."""
+    incorporates) is left alone. *masked*: a paragraph's masked_text (the caller's, if it keeps them)."""
     if not any(w in known for w in ROLE_WORDS):
         return                        # roles defined elsewhere (an addendum, a form's standard terms)
     for doc in ctx.package.documents:
@@ -140,7 +141,7 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
         for p in doc.paragraphs:
             if skip(p) or not any(w in p.text for w in ("er", "or", "ee", "ent", "der")):
                 continue
-            text = masked_text(p)
+            text = masked(p)
             for m in ROLE.finditer(text):
                 word = m.group(1)
                 if word in reported or word in known:
