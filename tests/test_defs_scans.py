@@ -12,8 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules.defs import (_INCORPORATES, _INCORPORATES_WORDS, _incorporates_terms, _Lowered, _variant_body,
-                                        _Variants, _word_runs, term_forms)
+from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
+                                        _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, RUN,
+                                        RULES, _heading_text, _incorporates_terms, _is_heading, _Lowered, _phrases_in,
+                                        _quoted_in, _quoted_names, _variant_body, _Variants, _word_runs, term_forms)
+from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
+                                         KEPT_TEXT, QUOTED, ROLE, _labels_of, _masked, cover_labels, masked_text,
+                                         roles_in)
+from assembler.check.rule import Config, Context, Finding
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -23,6 +29,10 @@ DOCUMENTS = (sorted(FIXTURES.glob("seed-*.docx")) + sorted((FIXTURES / "word-sav
              + sorted(CORPUS.glob("*/*.docx")))
 # packages of several documents: the fixtures together, and the corpus's folders each as one package
 PACKAGES = [DOCUMENTS[:3]] + [sorted(folder.glob("*.docx")) for folder in sorted(CORPUS.glob("*")) if folder.is_dir()]
+
+def pieces(*words: str, size: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(list(words)), max_size=size).map("".join)
+
 
 TEXTS = st.lists(st.lists(st.sampled_from(["Σ", "ΑΣ", "σ", "İ", "ı", "ſ", "ß", "ﬁ", "Common", "Stock", "amendment",
                                            "Incorporates", "standard", "\n", " ", "x", "é", "Standard Terms", ". ",
@@ -123,3 +133,139 @@ def test_variants_of_any_terms_are_the_alternations_matches_each_time(terms, tex
     expected = [(m.start(), m.group(0)) for m in reference.finditer(text)]
     for _ in range(2):     # the second time from the caches of patterns
         assert [(m.start(), m.group(0)) for m in _Variants(terms).finditer(text)] == expected
+
+
+# the scans of one paragraph as they were, worked out from the paragraph each time (the references)
+
+def cover_labels_as_before(paragraphs) -> set[str]:
+    out: set[str] = set()
+    for p in paragraphs:
+        if p.heading:
+            out.add(p.heading.split("\t")[0].strip())
+        marked = any(c in p.text for c in _MARK_OPENERS)
+        cleaned = (_FIELD_MARKS.sub(" ", p.text) if marked else p.text).strip()
+        if len(cleaned) <= 200:
+            m = _LABEL_LINE.match(cleaned)
+            if m and len(m.group(1).split()) >= 2:
+                out.add(" ".join(m.group(1).split()))
+        text = p.text.strip()
+        if not text or p.number is not None:
+            continue
+        m = _LABEL.match(text)
+        if m is None or (":" not in text and text != m.group("label")):
+            continue
+        label = m.group("label")
+        if label.isupper():
+            label = " ".join(w if w.lower() in _SMALL else w.capitalize() for w in label.split())
+        out.update((label, label + "s", label[:-1] if label.endswith("s") else label))
+    return out
+
+
+def masked_as_before(p) -> str:
+    text = p.text
+    if '"' in text or "“" in text:
+        text = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    if p.heading and text.startswith(p.heading):
+        text = " " * len(p.heading) + text[len(p.heading):]
+    return text
+
+
+def operative_as_before(p) -> bool:
+    text = (p.text or "").strip()
+    if p.heading and text.startswith(p.heading):
+        text = text[len(p.heading):].lstrip(" .:\t\u00a0")
+    return len(text.split()) >= 8 and bool(_OPERATIVE.search(text))
+
+
+def heading_as_before(p) -> bool:
+    text = p.text.strip()
+    style = (p.style or "").lower()
+    if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative_as_before(p):
+        return True
+    if not _LOWER.search(text):
+        return True
+    return len(text) < 120 and not _RUNS_ON.search(text) and \
+        all(w[:1].isupper() or w.lower() in _HEADING_SMALL for w in _HEADING_WORD.findall(text))
+
+
+def quoted_names_as_before(paragraphs) -> set[str]:
+    out = set()
+    for p in paragraphs:
+        naming = "definition" in p.text
+        for m in QUOTED.finditer(p.text):
+            if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
+                continue
+            name = " ".join(m.group(0)[1:-1].split())
+            if RUN.fullmatch(name):
+                out.add(name)
+    return out
+
+
+def phrases_as_before(p) -> tuple:
+    text = masked_as_before(p)
+    if "[" in text:
+        text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
+    return text, tuple((m.start(), m.end(), m.group(0)) for m in PHRASE.finditer(text))
+
+
+def roles_as_before(p) -> tuple:
+    return tuple((m.start(), m.end(), m.group(1)) for m in ROLE.finditer(masked_as_before(p)))
+
+
+def same_scans(paragraphs) -> None:
+    for p in paragraphs:
+        assert masked_text(p) == masked_as_before(p), p.text
+        assert _is_heading(p) == heading_as_before(p), p.text
+        assert _phrases_in(masked_text(p)) == phrases_as_before(p), p.text
+        assert roles_in(masked_text(p)) == roles_as_before(p), p.text
+        assert cover_labels([p]) == cover_labels_as_before([p]), p.text
+        assert _quoted_names([p]) == quoted_names_as_before([p]), p.text
+    assert cover_labels(paragraphs) == cover_labels_as_before(paragraphs)
+    assert _quoted_names(paragraphs) == quoted_names_as_before(paragraphs)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_kept_paragraph_scans_are_the_scans_as_they_were_on_real_documents(path):
+    paragraphs = [p for doc in load_documents([path]).documents for p in doc.paragraphs]
+    same_scans(paragraphs)
+    same_scans(paragraphs)          # the second time from the memos
+
+
+PARAGRAPH = pieces("Net", " Income", " Buyer", " Buyers", " of", " the", "Section 2 ", "“Safe Harbor”", '"Fund"',
+                   " definitions of ", "[Drafting note: X Y]", "{IF x}", "**", "( x )", "__", ": ", ".", " ",
+                   "\u00a0", "PROVIDER", " Term", "é", "Issuer", "; ", "shall pay the fees", "x" * 30, size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PARAGRAPH, st.sampled_from([None, "", "Net", "Fees.", "PROVIDER"]),
+       st.sampled_from([None, "Normal", "heading 2", "Title", "TOC 1"]), st.booleans())
+def test_kept_paragraph_scans_are_the_scans_as_they_were_on_any_text(text, heading, style, numbered):
+    p = Paragraph("a.docx", "body", 0, text, style=style, heading=heading, number="1." if numbered else None)
+    same_scans([p])
+    same_scans([p])
+
+
+def test_a_long_text_is_worked_out_each_time_not_kept():
+    text = "Net Income of the Buyer. " * (KEPT_TEXT // 10)
+    before = _masked.cache_info().currsize
+    assert _masked(text, None) == _masked.fresh(text, None)
+    assert _masked.cache_info().currsize == before
+
+
+KEPT = (_masked, roles_in, _labels_of, _heading_text, _quoted_in, _phrases_in)
+
+
+def defined_term_findings(paths):
+    ctx = Context(load_documents(paths), None, Config())
+    return sorted((f for rule in RULES for f in rule.find(ctx)), key=Finding.sort_key)
+
+
+def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
+    packages = [[path] for path in DOCUMENTS[:3]] + [DOCUMENTS[:2]]
+    fresh = []
+    for paths in packages:
+        for memo in KEPT:
+            memo.cache_clear()
+        fresh.append(defined_term_findings(paths))
+    assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
+    assert all(memo.cache_info().currsize for memo in KEPT)

@@ -23,8 +23,8 @@ from os.path import commonprefix
 
 from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
-from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
-                                         used_as_term)
+from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, kept, masked_text, operative_text,
+                                         undefined_roles, used_as_term)
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.places import document_title, place_of
 
@@ -591,10 +591,17 @@ _HEADING_SMALL = frozenset(("of", "and", "the", "or", "to", "for", "in", "a", "a
 
 
 def _is_heading(p: Paragraph) -> bool:
-    text = p.text.strip()
-    style = (p.style or "").lower()
-    if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
+    return _heading_text(p.text, p.style, p.heading)
+
+
+@kept(4096)
+def _heading_text(text: str, style: str | None, heading: str | None) -> bool:
+    """Whether a paragraph of this text, style and run-in heading is a heading (see _is_heading)."""
+    style = (style or "").lower()
+    if any(s in style for s in ("title", "signature", "toc")) or \
+            "heading" in style and not operative_text(text, heading):
         return True
+    text = text.strip()
     if not _LOWER.search(text):
         return True
     return len(text) < 120 and not _RUNS_ON.search(text) and \
@@ -695,16 +702,23 @@ def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
     """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
     out = set()
     for p in paragraphs:
-        if '"' not in p.text and "“" not in p.text:
-            continue                          # what every match of QUOTED opens with
-        naming = "definition" in p.text       # what _DEFINITIONS_OF needs
-        for m in QUOTED.finditer(p.text):
-            if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
-                continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
-            name = " ".join(m.group(0)[1:-1].split())
-            if RUN.fullmatch(name):
-                out.add(name)
+        if '"' in p.text or "“" in p.text:    # what every match of QUOTED opens with
+            out.update(_quoted_in(p.text))
     return out
+
+
+@kept(4096)
+def _quoted_in(text: str) -> tuple[str, ...]:
+    """The names of _quoted_names that one paragraph's text gives."""
+    out = []
+    naming = "definition" in text         # what _DEFINITIONS_OF needs
+    for m in QUOTED.finditer(text):
+        if naming and _DEFINITIONS_OF.search(text, max(0, m.start() - 200), m.start()):
+            continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
+        name = " ".join(m.group(0)[1:-1].split())
+        if RUN.fullmatch(name):
+            out.append(name)
+    return tuple(out)
 
 
 # each alternative of _INCORPORATES holds one of these words: a paragraph without any is not searched
@@ -754,6 +768,15 @@ def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = N
                 return True
             at = lower.find(word, at + 1)
     return False
+
+
+@kept(4096)
+def _phrases_in(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """A masked text with its drafting notes blanked out, and (start, end, phrase) of every match of PHRASE in
+    it."""
+    if "[" in text:
+        text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
+    return text, tuple((m.start(), m.end(), m.group(0)) for m in PHRASE.finditer(text))
 
 
 def _name_goes_on(after: str) -> bool:
@@ -807,12 +830,9 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text = masked(p)
-            if "[" in text:
-                text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-            for m in PHRASE.finditer(text):   # one word is not a phrase, with or without a determiner
-                phrase, start = m.group(0), m.start()
-                opens = start
+            text, phrases = _phrases_in(masked(p))
+            for opens, end, phrase in phrases:   # one word is not a phrase, with or without a determiner
+                start = opens
                 words = phrase.split()
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
@@ -828,14 +848,14 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                 if ruled_out:
                     continue
                 opening = text[max(0, opens - 80):opens]
-                before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
+                before, after = text[max(0, start - 80):start], text[end:end + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
                         or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
                         or DEFINED_ELSEWHERE.match(after) or EXAMPLES_BEFORE.search(before):
                     continue
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
-                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, m.end())):
+                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, end)):
                     continue
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
