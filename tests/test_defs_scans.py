@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, RUN,
-                                        RULES, _heading_text, _incorporates_terms, _is_heading, _Lowered, _phrases_in,
-                                        _quoted_in, _quoted_names, _variant_body, _Variants, _word_runs, term_forms)
+                                        RULES, _facts, _incorporates_terms, _Lowered, _phrases_in, _variant_body,
+                                        _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
-                                         KEPT_TEXT, QUOTED, ROLE, _labels_of, _masked, cover_labels, masked_text,
-                                         roles_in)
+                                         KEPT_TEXT, QUOTED, ROLE, cover_labels, masked_text, roles_in)
 from assembler.check.rule import Config, Context, Finding
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
@@ -214,14 +213,13 @@ def roles_as_before(p) -> tuple:
 
 def same_scans(paragraphs) -> None:
     for p in paragraphs:
+        introduced = cover_labels_as_before([p]) | quoted_names_as_before([p])
+        heading, facts = _facts(p.text, p.heading, p.style, p.number is not None)
+        assert (heading, set(facts)) == (heading_as_before(p), introduced), p.text
+        assert _phrases_in(p.text, p.heading) == (masked_as_before(p),) + phrases_as_before(p), p.text
         assert masked_text(p) == masked_as_before(p), p.text
-        assert _is_heading(p) == heading_as_before(p), p.text
-        assert _phrases_in(masked_text(p)) == phrases_as_before(p), p.text
         assert roles_in(masked_text(p)) == roles_as_before(p), p.text
-        assert cover_labels([p]) == cover_labels_as_before([p]), p.text
-        assert _quoted_names([p]) == quoted_names_as_before([p]), p.text
     assert cover_labels(paragraphs) == cover_labels_as_before(paragraphs)
-    assert _quoted_names(paragraphs) == quoted_names_as_before(paragraphs)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
@@ -247,12 +245,14 @@ def test_kept_paragraph_scans_are_the_scans_as_they_were_on_any_text(text, headi
 
 def test_a_long_text_is_worked_out_each_time_not_kept():
     text = "Net Income of the Buyer. " * (KEPT_TEXT // 10)
-    before = _masked.cache_info().currsize
-    assert _masked(text, None) == _masked.fresh(text, None)
-    assert _masked.cache_info().currsize == before
+    before = _phrases_in.cache_info().currsize
+    assert _phrases_in(text, None) == _phrases_in.fresh(text, None)
+    assert _phrases_in.cache_info().currsize == before
+    _phrases_in(text[:KEPT_TEXT], None)
+    assert _phrases_in.cache_info().currsize == before + 1
 
 
-KEPT = (_masked, roles_in, _labels_of, _heading_text, _quoted_in, _phrases_in)
+KEPT = (_facts, _phrases_in, roles_in)
 
 
 def defined_term_findings(paths):

@@ -23,7 +23,7 @@ from os.path import commonprefix
 
 from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
-from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, kept, masked_text, operative_text,
+from assembler.check.rules.terms import (QUOTED, TITLE_WORD, kept, labels_in, mask_text, masked_text, operative_text,
                                          undefined_roles, used_as_term)
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.places import document_title, place_of
@@ -590,13 +590,9 @@ _HEADING_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _HEADING_SMALL = frozenset(("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by"))
 
 
-def _is_heading(p: Paragraph) -> bool:
-    return _heading_text(p.text, p.style, p.heading)
-
-
-@kept(4096)
 def _heading_text(text: str, style: str | None, heading: str | None) -> bool:
-    """Whether a paragraph of this text, style and run-in heading is a heading (see _is_heading)."""
+    """Whether a paragraph of this text, style and run-in heading is a heading: a title, signature or contents
+    style, a heading style without running text, no lower-case letter, or a short line of capitalised words."""
     style = (style or "").lower()
     if any(s in style for s in ("title", "signature", "toc")) or \
             "heading" in style and not operative_text(text, heading):
@@ -698,18 +694,9 @@ _INCORPORATES_AT = {word: re.compile("|".join(p for w, p in _INCORPORATION if w 
 _DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
 
 
-def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
-    """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
-    out = set()
-    for p in paragraphs:
-        if '"' in p.text or "“" in p.text:    # what every match of QUOTED opens with
-            out.update(_quoted_in(p.text))
-    return out
-
-
-@kept(4096)
 def _quoted_in(text: str) -> tuple[str, ...]:
-    """The names of _quoted_names that one paragraph's text gives."""
+    """Title Case names written in quotation marks in a paragraph's text ('the “Safe Harbor” described in'):
+    introduced."""
     out = []
     naming = "definition" in text         # what _DEFINITIONS_OF needs
     for m in QUOTED.finditer(text):
@@ -771,12 +758,20 @@ def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = N
 
 
 @kept(4096)
-def _phrases_in(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    """A masked text with its drafting notes blanked out, and (start, end, phrase) of every match of PHRASE in
-    it."""
-    if "[" in text:
-        text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-    return text, tuple((m.start(), m.end(), m.group(0)) for m in PHRASE.finditer(text))
+def _facts(text: str, heading: str | None, style: str | None, numbered: bool) -> tuple[bool, tuple[str, ...]]:
+    """Whether a paragraph is a heading, and the terms it introduces (its cover labels, the names it quotes)."""
+    quoted = _quoted_in(text) if '"' in text or "“" in text else ()
+    return _heading_text(text, style, heading), labels_in(text, heading, numbered) + quoted
+
+
+@kept(4096)
+def _phrases_in(text: str, heading: str | None) -> tuple[str, str, tuple[tuple[int, int, str], ...]]:
+    """A paragraph's masked text; that text with its drafting notes blanked out; and (start, end, phrase) of
+    every match of PHRASE in the latter."""
+    masked = blanked = mask_text(text, heading)
+    if "[" in blanked:
+        blanked = BRACKETS.sub(lambda m: " " * len(m.group(0)), blanked)
+    return masked, blanked, tuple((m.start(), m.end(), m.group(0)) for m in PHRASE.finditer(blanked))
 
 
 def _name_goes_on(after: str) -> bool:
@@ -797,7 +792,11 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     if not ctx.config.report_undefined:
         return
     defs = _definitions(ctx)
-    labels = cover_labels(ctx.paragraphs()) | _quoted_names(ctx.paragraphs())
+    headings: dict[int, bool] = {}
+    labels: set[str] = set()
+    for p in ctx.paragraphs():
+        headings[id(p)], introduced = _facts(p.text, p.heading, p.style, p.number is not None)
+        labels.update(introduced)
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
     inside_known = _word_runs(known, 4)
@@ -807,15 +806,11 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
             borrowing.add(id(doc))
         first += len(doc.paragraphs)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
-    headings: dict[int, bool] = {}
     masks: dict[int, str] = {}
     looked_up: dict[str, bool] = {}
 
-    def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
-        known_heading = headings.get(id(p))
-        if known_heading is None:
-            known_heading = headings[id(p)] = _is_heading(p)
-        return known_heading
+    def heading(p: Paragraph) -> bool:  # read by both loops
+        return headings[id(p)]
 
     def masked(p: Paragraph) -> str:    # read by both loops: worked out once a paragraph
         text = masks.get(id(p))
@@ -830,7 +825,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text, phrases = _phrases_in(masked(p))
+            masks[id(p)], text, phrases = _phrases_in(p.text, p.heading)
             for opens, end, phrase in phrases:   # one word is not a phrase, with or without a determiner
                 start = opens
                 words = phrase.split()

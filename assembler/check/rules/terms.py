@@ -88,12 +88,11 @@ def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
     paragraph of its own; and the titles of sections."""
     out: set[str] = set()
     for p in paragraphs:
-        out.update(_labels_of(p.text, p.heading, p.number is not None))
+        out.update(labels_in(p.text, p.heading, p.number is not None))
     return out
 
 
-@kept(4096)
-def _labels_of(text: str, heading: str | None, numbered: bool) -> tuple[str, ...]:
+def labels_in(text: str, heading: str | None, numbered: bool) -> tuple[str, ...]:
     """The labels of cover_labels that one paragraph gives."""
     out: list[str] = []
     if heading:                   # a section title cited as a caption, "Section 12 (General Terms)"
@@ -132,11 +131,10 @@ def operative_text(text: str, heading: str | None) -> bool:
 
 def masked_text(p: Paragraph) -> str:
     """The paragraph's text with quoted phrases and its run-in heading blanked out (offsets kept)."""
-    return _masked(p.text, p.heading)
+    return mask_text(p.text, p.heading)
 
 
-@kept(4096)
-def _masked(text: str, heading: str | None) -> str:
+def mask_text(text: str, heading: str | None) -> str:
     """masked_text of a paragraph's text and heading."""
     if '"' in text or "“" in text:
         text = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
