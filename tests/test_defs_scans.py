@@ -1,6 +1,8 @@
 """The defined-term rules' scans done a cheaper way find what they found before: the package's text joined and
-lower-cased once a check and cut per document, the incorporation test reading those cuts. Each test keeps
-the scan as it was as its reference, and runs on the fixtures, on the corpus beside the repository when
+lower-cased once a check and cut per document, the incorporation test reading those cuts, a term's word
+runs and variant patterns kept once a term, a paragraph's scans kept in bounded memos keyed by its text,
+a definition's wording made normal only where another definition is compared with it. Each test keeps the
+scan as it was as its reference, and runs on the fixtures, on the corpus beside the repository when
 present, and on generated text."""
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
-                                        _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, RUN,
-                                        RULES, _facts, _incorporates_terms, _Lowered, _phrases_in, _variant_body,
+                                        _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
+                                        RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in, _spaced_forms,
+                                        _variant_body,
                                         _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
                                          KEPT_TEXT, QUOTED, ROLE, cover_labels, masked_text, roles_in)
-from assembler.check.rule import Config, Context, Finding
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -269,3 +272,25 @@ def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
         fresh.append(defined_term_findings(paths))
     assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
     assert all(memo.cache_info().currsize for memo in KEPT)
+
+
+def normal_as_before(text):
+    text = " ".join((text or "").translate(QUOTES).split()).lower()
+    text = re.sub(r"[;,]?\s*(?:and|or)$", "", text)
+    return text.rstrip(" .;:,")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.none(), pieces("and", "or", "AND", "Or", "cand", "\n", " ", "  ", ";", ",", ".", ":", "“x”", "x",
+                                   "\u00a0", "ſ", size=10)))
+def test_a_definitions_normal_wording_is_what_it_was(text):
+    assert _normal(text) == normal_as_before(text)
+
+
+@pytest.mark.parametrize("paths", PACKAGES, ids=lambda paths: paths[0].parent.name)
+def test_the_forms_a_variant_may_take_are_what_they_were(paths):
+    for doc in load_documents(paths).documents:
+        for d in doc.definitions:
+            expected = {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
+            assert _spaced_forms(d.term) == expected
+            assert _spaced_forms(d.term) == expected

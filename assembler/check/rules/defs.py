@@ -104,9 +104,13 @@ def term_forms(term: str) -> frozenset[str]:
 # defs.conflict
 
 
+_JOINING_END = re.compile(r"[;,]?\s*(?:and|or)$")
+
+
 def _normal(text: str | None) -> str:
     text = " ".join((text or "").translate(QUOTES).split()).lower()
-    text = re.sub(r"[;,]?\s*(?:and|or)$", "", text)
+    if text.endswith(("and", "or")):     # where _JOINING_END can match: the text holds no line break
+        text = _JOINING_END.sub("", text)
     return text.rstrip(" .;:,")
 
 
@@ -116,7 +120,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
         by_term[d.term].append(d)
     for term, defs in by_term.items():
         worded = [d for d in defs if d.kind in WORDING_KINDS]
-        if worded:
+        if len(worded) > 1:
             first = worded[0]
             key = (first.kind, _normal(first.wording))
             for d in worded[1:]:
@@ -126,10 +130,11 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                         f"“{term}” is defined here with different wording from its definition in "
                         f"{_where(ctx, first, d.paragraph)}; a term must have one meaning across the documents.")
         pointers = [d for d in defs if d.kind == "meaning"]
-        if pointers:
+        if len(pointers) > 1:
             first = pointers[0]
+            target = _normal(first.target)
             for d in pointers[1:]:
-                if _normal(d.target) != _normal(first.target):
+                if _normal(d.target) != target:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is said here to have the meaning set forth in {d.target or 'another place'}, "
@@ -485,6 +490,12 @@ def _term_then_words(found: str, allowed: set[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _spaced_forms(term: str) -> frozenset[str]:
+    """The forms of a term written with its white space as single spaces."""
+    return frozenset(" ".join(form.split()) for form in term_forms(" ".join(term.split())))
+
+
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
     # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere;
@@ -495,7 +506,7 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
         return
     allowed: set[str] = set()
     for d in defs:
-        allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
+        allowed.update(_spaced_forms(d.term))
     paragraphs = list(ctx.paragraphs())
     joined = _package_text(ctx)
     for i, m in _Variants(terms).find_all(joined.texts, joined):
