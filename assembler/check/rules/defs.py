@@ -605,7 +605,7 @@ def _heading_text(text: str, style: str | None, heading: str | None) -> bool:
     """Whether a paragraph of this text, style and run-in heading is a heading: a title, signature or contents
     style, a heading style without running text, no lower-case letter, or a short line of capitalised words."""
     style = (style or "").lower()
-    if any(s in style for s in ("title", "signature", "toc")) or \
+    if "title" in style or "signature" in style or "toc" in style or \
             "heading" in style and not operative_text(text, heading):
         return True
     text = text.strip()

@@ -97,7 +97,7 @@ def labels_in(text: str, heading: str | None, numbered: bool) -> tuple[str, ...]
     out: list[str] = []
     if heading:                   # a section title cited as a caption, "Section 12 (General Terms)"
         out.append(heading.split("\t")[0].strip())
-    marked = any(c in text for c in _MARK_OPENERS)
+    marked = "{" in text or "*" in text or "[" in text or "(" in text or "_" in text   # _MARK_OPENERS
     cleaned = (_FIELD_MARKS.sub(" ", text) if marked else text).strip()
     if len(cleaned) <= 200:
         m = _LABEL_LINE.match(cleaned)
