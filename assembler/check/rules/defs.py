@@ -768,14 +768,14 @@ def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = N
     return False
 
 
-@kept(2048)
+@kept(1024)
 def _facts(text: str, heading: str | None, style: str | None, numbered: bool) -> tuple[bool, tuple[str, ...]]:
     """Whether a paragraph is a heading, and the terms it introduces (its cover labels, the names it quotes)."""
     quoted = _quoted_in(text) if '"' in text or "“" in text else ()
     return _heading_text(text, style, heading), labels_in(text, heading, numbered) + quoted
 
 
-@kept(2048)
+@kept(1024)
 def _phrases_in(text: str, heading: str | None) -> tuple[str, str, tuple[tuple[int, int, str], ...]]:
     """A paragraph's masked text; that text with its drafting notes blanked out; and (start, end, phrase) of
     every match of PHRASE in the latter."""

@@ -197,7 +197,7 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
                     offset=start)
 
 
-@kept(2048)
+@kept(1024)
 def roles_in(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, word) of every match of ROLE in a (masked) text."""
     return tuple((m.start(), m.end(), m.group(1)) for m in ROLE.finditer(text))
