@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
-                                        RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in, _spaced_forms,
+                                        RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
+                                        _spaced_forms,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
@@ -106,8 +107,9 @@ def word_runs_as_before(terms, most: int) -> set[str]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["Net", "Income", "", "of", "A", "\u00a0", "Amount"]), max_size=7).map(" ".join),
-                max_size=6), st.integers(min_value=1, max_value=5))
+@given(st.lists(st.lists(st.sampled_from(["Net", "Income", "", "of", "A", "\u00a0", "Amount"]),
+                         max_size=7).map(" ".join), max_size=6),
+       st.integers(min_value=1, max_value=5))
 def test_word_runs_are_the_runs_worked_out_again(terms, most):
     assert _word_runs(terms, most) == word_runs_as_before(terms, most)
     assert _word_runs(terms, most) == word_runs_as_before(terms, most)       # the second time from the cache

@@ -630,7 +630,8 @@ def _word_runs(terms: Iterable[str], most: int) -> set[str]:
 def _runs_of(term: str, most: int) -> tuple[str, ...]:
     """A term's runs of two to *most* consecutive space-separated words (see _word_runs)."""
     words = term.split(" ")
-    return tuple(" ".join(words[i:j]) for i in range(len(words) - 1) for j in range(i + 2, min(len(words), i + most) + 1))
+    return tuple(" ".join(words[i:j]) for i in range(len(words) - 1)
+                 for j in range(i + 2, min(len(words), i + most) + 1))
 
 
 def _strings(value, out: set[str]) -> set[str]:
