@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
-                                        RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
-                                        _spaced_forms,
+                                        RULES, _facts, _incorporates_terms, _Kept, _Lowered, _normal, _phrases_in,
+                                        _PLACES, _spaced_forms, _variants_pattern,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
@@ -257,7 +257,7 @@ def test_a_long_text_is_worked_out_each_time_not_kept():
     assert _phrases_in.cache_info().currsize == 1
 
 
-KEPT = (_facts, _phrases_in, roles_in)
+KEPT = (_facts, _phrases_in, roles_in, _PLACES)
 
 
 def defined_term_findings(paths):
@@ -273,7 +273,7 @@ def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
             memo.cache_clear()
         fresh.append(defined_term_findings(paths))
     assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
-    assert all(memo.cache_info().currsize for memo in KEPT)
+    assert all(memo.cache_info().currsize for memo in KEPT[:-1]) and _PLACES.entries
 
 
 def normal_as_before(text):
@@ -296,3 +296,48 @@ def test_the_forms_a_variant_may_take_are_what_they_were(paths):
             expected = {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
             assert _spaced_forms(d.term) == expected
             assert _spaced_forms(d.term) == expected
+
+
+@pytest.mark.parametrize("paths", PACKAGES, ids=lambda paths: paths[0].parent.name)
+def test_variants_from_kept_places_are_the_alternations_matches(paths):
+    texts = [p.text for paragraphs in package_paragraphs(paths) for p in paragraphs]
+    terms = sorted({"Common Stock", "Certificate of Designations", "Limited Partner", "Standard Terms",
+                    "Confidential Information", "Effective Date", "Service Provider"}, key=lambda t: (-len(t), t))
+    reference = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms)
+                           + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    expected = [(i, m.start(), m.group(0)) for i, text in enumerate(texts) for m in reference.finditer(text)]
+
+    def found(terms):
+        return [(i, m.start(), m.group(0)) for i, m in _Variants(terms).find_all(texts, _Lowered(texts))]
+    _PLACES.cache_clear()
+    assert found(terms) == expected                      # none kept yet
+    assert found(terms) == expected                      # all kept (but the long texts)
+    for key in list(_PLACES.entries)[::2]:
+        del _PLACES.entries[key]
+    assert found(terms) == expected                      # some kept
+    fewer = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms[2:])
+                       + r")(?![A-Za-z0-9])", re.IGNORECASE)
+    assert found(terms[2:]) == [(i, m.start(), m.group(0)) for i, text in enumerate(texts)
+                                for m in fewer.finditer(text)]      # other first words: other places
+
+
+def test_a_kept_memo_is_bounded():
+    kept = _Kept(3)
+    for n in range(10):
+        kept.put(n, str(n))
+    assert list(kept.entries) == [7, 8, 9] and kept.get(9) == "9" and kept.get(1) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(VARIANT_TERMS), min_size=1, max_size=4, unique=True),
+       pieces("Common", "STOCK", "stocks", "Certificate", " of ", "designations", "Limited", " ", "\t", "\u00a0",
+              "Partners", "\u212aelvin", "ß", "é", "Σ", "1", "-", "U.S.", "securities", "Act", "A", "shares", size=14))
+def test_a_lower_case_variant_pattern_matches_where_the_case_insensitive_one_does(terms, text):
+    if len(text.lower()) != len(text):
+        return                                      # (such a text is read by the alternation)
+    pattern = _variants_pattern(tuple(terms))
+    insensitive = re.compile("(?:" + "|".join(f"(?:{_variant_body(t)})" for t in terms) + ")(?![A-Za-z0-9])",
+                             re.IGNORECASE)
+    for at in range(len(text) + 1):
+        found, expected = pattern.match(text.lower(), at), insensitive.match(text, at)
+        assert (found and found.span()) == (expected and expected.span()), (text, at)
