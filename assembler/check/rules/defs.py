@@ -18,13 +18,13 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, count
 from os.path import commonprefix
 
 from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
-from assembler.check.rules.terms import (QUOTED, TITLE_WORD, cover_labels, masked_text, operative, undefined_roles,
-                                         used_as_term)
+from assembler.check.rules.terms import (KEPT_TEXT, QUOTED, TITLE_WORD, kept, labels_in, mask_text, masked_text,
+                                         operative_text, undefined_roles, used_as_term)
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.places import document_title, place_of
 
@@ -104,9 +104,13 @@ def term_forms(term: str) -> frozenset[str]:
 # defs.conflict
 
 
+_JOINING_END = re.compile(r"[;,]?\s*(?:and|or)$")
+
+
 def _normal(text: str | None) -> str:
     text = " ".join((text or "").translate(QUOTES).split()).lower()
-    text = re.sub(r"[;,]?\s*(?:and|or)$", "", text)
+    if text.endswith(("and", "or")):     # where _JOINING_END can match: the text holds no line break
+        text = _JOINING_END.sub("", text)
     return text.rstrip(" .;:,")
 
 
@@ -116,7 +120,7 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
         by_term[d.term].append(d)
     for term, defs in by_term.items():
         worded = [d for d in defs if d.kind in WORDING_KINDS]
-        if worded:
+        if len(worded) > 1:
             first = worded[0]
             key = (first.kind, _normal(first.wording))
             for d in worded[1:]:
@@ -126,10 +130,11 @@ def find_conflicts(ctx: Context) -> Iterable[Finding]:
                         f"“{term}” is defined here with different wording from its definition in "
                         f"{_where(ctx, first, d.paragraph)}; a term must have one meaning across the documents.")
         pointers = [d for d in defs if d.kind == "meaning"]
-        if pointers:
+        if len(pointers) > 1:
             first = pointers[0]
+            target = _normal(first.target)
             for d in pointers[1:]:
-                if _normal(d.target) != _normal(first.target):
+                if _normal(d.target) != target:
                     yield ctx.finding(
                         CONFLICT, d.paragraph, _snippet(d),
                         f"“{term}” is said here to have the meaning set forth in {d.target or 'another place'}, "
@@ -199,16 +204,45 @@ _ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 
 class _Joined:
-    """Texts joined by line breaks (which no term or word looked for holds), to search them all at once, and
-    which text a place of the joined text falls in."""
+    """Texts joined by *separator* (by default a line break, which no term or word looked for holds), to search
+    them all at once, and which text a place of the joined text falls in."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.text = "\n".join(texts)
+    def __init__(self, texts: list[str], separator: str = "\n") -> None:
+        self.text = separator.join(texts)
         self.starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
 
     def index(self, at: int) -> int:
         """The index of the text that place *at* of the joined text falls in."""
         return bisect_right(self.starts, at) - 1
+
+
+class _Lowered(_Joined):
+    """Texts joined by _UNREAD, with the lower case of the whole (which is the texts' lower cases joined: the
+    separator is neither cased nor skipped by a case rule)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__(texts, _UNREAD)
+        self.texts = texts
+        self.lower = self.text.lower()
+
+    def part(self, first: int, count: int) -> _Lowered:
+        """Texts *first* to *first* + *count* - 1 joined and lower-cased: cut out of these where lower-casing
+        kept every length (each character then lower-cased to one, in its place)."""
+        if count == 0 or len(self.lower) != len(self.text):
+            return _Lowered(self.texts[first:first + count])
+        part = _Lowered.__new__(_Lowered)
+        start = self.starts[first]
+        end = self.starts[first + count] - 1 if first + count < len(self.texts) else len(self.text)
+        part.texts = self.texts[first:first + count]
+        part.text, part.lower = self.text[start:end], self.lower[start:end]
+        part.starts = [at - start for at in self.starts[first:first + count]]
+        return part
+
+
+def _package_text(ctx: Context) -> _Lowered:
+    """Every paragraph's text of the package joined and lower-cased, once a check (defs.variant and
+    defs.undefined both search it)."""
+    return ctx.once("defs: package text", lambda: _Lowered([p.text for p in ctx.paragraphs()]))
 
 
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
@@ -329,12 +363,82 @@ def _variant_parts(term: str) -> list[list[str]]:
     return parts
 
 
-def _variant_body(term: str) -> str:
-    """Every number and capitalisation of the term's words (to be matched case-insensitively)."""
-    return r"\s+".join(re.escape(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(re.escape, forms)) + ")"
+def _variant_body(term: str, lower: bool = False) -> str:
+    """Every number and capitalisation of the term's words (to be matched case-insensitively; or in lower case,
+    against a lower-case text, with *lower*)."""
+    def escaped(form: str) -> str:
+        return re.escape(form.lower() if lower else form)
+    return r"\s+".join(escaped(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(escaped, forms)) + ")"
                        for forms in _variant_parts(term))
 
 
+
+
+@lru_cache(maxsize=4096)
+def _first_words(term: str) -> tuple[str, ...]:
+    """Every form of the term's first word, in lower case."""
+    return tuple(form.lower() for form in _variant_parts(term)[0])
+
+
+@lru_cache(maxsize=64)
+def _first_word_places(firsts: tuple[str, ...]) -> re.Pattern:
+    """Where one of *firsts* (the longest first) stands: the character before it (not a letter or digit), then
+    the word before white space; grouped by initial, so that a place costs one test an initial."""
+    initials: dict[str, list[str]] = defaultdict(list)
+    for first in firsts:
+        initials[first[:1]].append(re.escape(first[1:]))
+    return re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
+        f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
+
+
+@lru_cache(maxsize=1024)
+def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """Every variant of *terms*, the first in order at a place, matched in a lower-case text where it starts (as
+    the case-insensitive pattern matches the text, when its lower case is letter for letter ASCII-comparable;
+    a case-sensitive pattern compiles in about half the time)."""
+    return re.compile("(?:" + "|".join(f"(?:{_variant_body(t, lower=True)})" for t in terms) + ")(?![A-Za-z0-9])")
+
+
+class _Found:
+    """A variant found in a text: the part of re.Match its readers use (start, end, group)."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, index: int = 0) -> str:
+        assert index == 0
+        return self._text[self._start:self._end]
+
+
+class _Kept:
+    """A memo of at most *size* entries, the oldest dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.entries = size, {}
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, value) -> None:
+        if len(self.entries) >= self.size:
+            del self.entries[next(iter(self.entries))]
+        self.entries[key] = value
+
+    def cache_clear(self) -> None:
+        self.entries.clear()
+
+
+_FIRST_WORDS = _Kept(64)      # the first words looked for -> a serial number (never given again)
+_PLACES = _Kept(1024)         # (a text, the serial number of the first words) -> where they stand in it
+_serials = count()
 
 
 class _Variants:
@@ -353,24 +457,45 @@ class _Variants:
         self._any: re.Pattern | None = None
         self._by_first: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
-            for form in _variant_parts(term)[0]:
-                self._by_first[form.lower()].append(i)
+            for first in _first_words(term):
+                self._by_first[first].append(i)
         self._ascii = all(t.isascii() for t in terms)
-        # where a first word stands: the character before it (not a letter or digit), then the word before
-        # white space; grouped by initial, so that a place costs one test an initial
-        initials: dict[str, list[str]] = defaultdict(list)
-        for first in sorted(self._by_first, key=lambda f: (-len(f), f)):
-            initials[first[:1]].append(re.escape(first[1:]))
-        self._starts = re.compile(r"[^A-Za-z0-9](?=(" + "|".join(
-            f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
+        self._firsts = tuple(sorted(self._by_first, key=lambda f: (-len(f), f)))
+        self._starts = _first_word_places(self._firsts)
 
     def _pattern(self, first: str) -> re.Pattern:
         pattern = self._patterns.get(first)
         if pattern is None:
-            pattern = self._patterns[first] = re.compile(
-                "(?:" + "|".join(f"(?:{_variant_body(self._terms[i])})" for i in self._by_first[first])
-                + ")(?![A-Za-z0-9])", re.IGNORECASE)
+            pattern = self._patterns[first] = _variants_pattern(tuple(self._terms[i] for i in self._by_first[first]))
         return pattern
+
+    def _places(self, joined: _Lowered) -> list[tuple[tuple[int, str], ...]]:
+        """(offset, first word) of every place where a first word stands in each of the joined texts, whose
+        lower case is letter for letter theirs. A text's places depend on it alone (the separator is no
+        letter, digit or white space): they are kept for texts up to KEPT_TEXT characters (a batch checks the
+        same paragraphs in many variants), and the texts not kept are searched together."""
+        serial = _FIRST_WORDS.get(self._firsts)
+        if serial is None:
+            serial = next(_serials)
+            _FIRST_WORDS.put(self._firsts, serial)
+        texts = joined.texts
+        out = [_PLACES.get((text, serial)) for text in texts]
+        missing = [i for i, places in enumerate(out) if places is None]
+        if missing:
+            if len(missing) == len(texts):
+                lower, starts = joined.lower, joined.starts
+            else:
+                pieces = [joined.lower[joined.starts[i]:joined.starts[i] + len(texts[i])] for i in missing]
+                lower, starts = _UNREAD.join(pieces), list(accumulate((len(t) + 1 for t in pieces[:-1]), initial=0))
+            found: list[list[tuple[int, str]]] = [[] for _ in missing]
+            for m in self._starts.finditer(_UNREAD + lower):
+                j = bisect_right(starts, m.start()) - 1
+                found[j].append((m.start() - starts[j], m.group(1)))
+            for j, i in enumerate(missing):
+                out[i] = tuple(found[j])
+                if len(texts[i]) <= KEPT_TEXT:
+                    _PLACES.put((texts[i], serial), out[i])
+        return out
 
     def _alternation(self) -> re.Pattern:
         if self._any is None:
@@ -378,21 +503,33 @@ class _Variants:
                                    + r")(?![A-Za-z0-9])", re.IGNORECASE)
         return self._any
 
-    def finditer(self, text: str) -> Iterator[re.Match]:
+    def finditer(self, text: str) -> Iterator[re.Match | _Found]:
         for _, m in self.find_all([text]):
             yield m
 
-    def find_all(self, texts: list[str]) -> Iterator[tuple[int, re.Match]]:
-        """(index of the text, match) for every variant in *texts*, text by text, in order."""
-        whole = _UNREAD.join(texts)
-        lower = whole.lower()
+    def find_all(self, texts: list[str], joined: _Lowered | None = None) -> Iterator[tuple[int, re.Match | _Found]]:
+        """(index of the text, match) for every variant in *texts*, text by text, in order; *joined*: the texts
+        joined and lower-cased, if already at hand."""
+        if joined is None:
+            joined = _Lowered(texts)
+        whole, lower = joined.text, joined.lower
         if not self._ascii:
-            odd = [True] * len(texts)
-        elif len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
-            odd = [False] * len(texts)      # (no character's lower case is shorter than it)
-        else:
-            odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
-            lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
+            yield from ((i, m) for i, text in enumerate(texts) for m in self._alternation().finditer(text))
+            return
+        if len(lower) == len(whole) and not any(c in whole for c in ODD_CASE):
+            # (no character's lower case is shorter than it): every text is read where its first words stand
+            patterns, starts = self._patterns, joined.starts
+            for i, (text, places) in enumerate(zip(texts, self._places(joined))):
+                done, offset = 0, starts[i]
+                for at, first in places:
+                    if at >= done:
+                        found = (patterns.get(first) or self._pattern(first)).match(lower, offset + at)
+                        if found is not None:
+                            done = found.end() - offset
+                            yield i, _Found(text, at, done)
+            return
+        odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
+        lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
         places = [(m.start(), m.group(1)) for m in self._starts.finditer(_UNREAD + lower)]
         patterns = self._patterns
         at_place = 0
@@ -406,10 +543,10 @@ class _Variants:
                 at, first = places[at_place]
                 at_place += 1
                 if at >= done and not odd[i]:
-                    m = (patterns.get(first) or self._pattern(first)).match(text, at - offset)
+                    m = (patterns.get(first) or self._pattern(first)).match(lower, at)
                     if m is not None:
-                        done = offset + m.end()
-                        yield i, m
+                        done = m.end()
+                        yield i, _Found(text, at - offset, done - offset)
             offset = end + 1
 
 
@@ -428,6 +565,12 @@ def _term_then_words(found: str, allowed: set[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def _spaced_forms(term: str) -> frozenset[str]:
+    """The forms of a term written with its white space as single spaces."""
+    return frozenset(" ".join(form.split()) for form in term_forms(" ".join(term.split())))
+
+
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
     # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere;
@@ -438,9 +581,10 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
         return
     allowed: set[str] = set()
     for d in defs:
-        allowed |= {" ".join(form.split()) for form in term_forms(" ".join(d.term.split()))}
+        allowed.update(_spaced_forms(d.term))
     paragraphs = list(ctx.paragraphs())
-    for i, m in _Variants(terms).find_all([p.text for p in paragraphs]):
+    joined = _package_text(ctx)
+    for i, m in _Variants(terms).find_all(joined.texts, joined):
         p = paragraphs[i]
         found = " ".join(m.group(0).split())
         if found in allowed or found == found.lower() or found == found.upper():
@@ -532,11 +676,14 @@ _HEADING_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _HEADING_SMALL = frozenset(("of", "and", "the", "or", "to", "for", "in", "a", "an", "on", "by"))
 
 
-def _is_heading(p: Paragraph) -> bool:
-    text = p.text.strip()
-    style = (p.style or "").lower()
-    if any(s in style for s in ("title", "signature", "toc")) or "heading" in style and not operative(p):
+def _heading_text(text: str, style: str | None, heading: str | None) -> bool:
+    """Whether a paragraph of this text, style and run-in heading is a heading: a title, signature or contents
+    style, a heading style without running text, no lower-case letter, or a short line of capitalised words."""
+    style = (style or "").lower()
+    if "title" in style or "signature" in style or "toc" in style or \
+            "heading" in style and not operative_text(text, heading):
         return True
+    text = text.strip()
     if not _LOWER.search(text):
         return True
     return len(text) < 120 and not _RUNS_ON.search(text) and \
@@ -549,13 +696,17 @@ def _word_runs(terms: Iterable[str], most: int) -> set[str]:
     a whole run of its words exactly when it is one of these)."""
     out: set[str] = set()
     for term in terms:
-        if " " not in term:
-            continue
-        words = term.split(" ")
-        for i in range(len(words) - 1):
-            for j in range(i + 2, min(len(words), i + most) + 1):
-                out.add(" ".join(words[i:j]))
+        if " " in term:
+            out.update(_runs_of(term, most))
     return out
+
+
+@lru_cache(maxsize=8192)
+def _runs_of(term: str, most: int) -> tuple[str, ...]:
+    """A term's runs of two to *most* consecutive space-separated words (see _word_runs)."""
+    words = term.split(" ")
+    return tuple(" ".join(words[i:j]) for i in range(len(words) - 1)
+                 for j in range(i + 2, min(len(words), i + most) + 1))
 
 
 def _strings(value, out: set[str]) -> set[str]:
@@ -630,18 +781,18 @@ _INCORPORATES_AT = {word: re.compile("|".join(p for w, p in _INCORPORATION if w 
 _DEFINITIONS_OF = re.compile(r"\bdefinitions?\s+of\b")
 
 
-def _quoted_names(paragraphs: Iterable[Paragraph]) -> set[str]:
-    """Title Case names written in quotation marks anywhere ('the “Safe Harbor” described in'): introduced."""
-    out = set()
-    for p in paragraphs:
-        naming = "definition" in p.text       # what _DEFINITIONS_OF needs
-        for m in QUOTED.finditer(p.text):
-            if naming and _DEFINITIONS_OF.search(p.text, max(0, m.start() - 200), m.start()):
-                continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
-            name = " ".join(m.group(0)[1:-1].split())
-            if RUN.fullmatch(name):
-                out.add(name)
-    return out
+def _quoted_in(text: str) -> tuple[str, ...]:
+    """Title Case names written in quotation marks in a paragraph's text ('the “Safe Harbor” described in'):
+    introduced."""
+    out = []
+    naming = "definition" in text         # what _DEFINITIONS_OF needs
+    for m in QUOTED.finditer(text):
+        if naming and _DEFINITIONS_OF.search(text, max(0, m.start() - 200), m.start()):
+            continue  # 'modify the definitions of “Tax Exempt Partner”' names a definition, it does not make one
+        name = " ".join(m.group(0)[1:-1].split())
+        if RUN.fullmatch(name):
+            out.append(name)
+    return tuple(out)
 
 
 # each alternative of _INCORPORATES holds one of these words: a paragraph without any is not searched
@@ -663,22 +814,51 @@ def _incorporates(text: str, lower: str) -> bool:
     return False
 
 
-def _incorporates_terms(paragraphs: Iterable[Paragraph]) -> bool:
+def _incorporates_terms(paragraphs: list[Paragraph], joined: _Lowered | None = None) -> bool:
     """Whether a paragraph holding one of _INCORPORATES_WORDS (in lower case) takes the document's terms from
-    another instrument. The words are looked for in the lower-case text of all paragraphs at once (joined
-    by line breaks, which no word holds), when lower-casing changes no length."""
-    texts = [p.text for p in paragraphs]
-    joined = _Joined(texts)
-    lower = joined.text.lower()
+    another instrument. The words are looked for in the lower-case text of all paragraphs at once (*joined*,
+    their texts joined and lower-cased, if at hand), when lower-casing changes no length."""
+    if joined is None:
+        joined = _Lowered([p.text for p in paragraphs])
+    texts, lower = joined.texts, joined.lower
     if len(lower) != len(joined.text):
         return any(any(w in t.lower() for w in _INCORPORATES_WORDS) and _incorporates(t, t.lower()) for t in texts)
-    holding: set[int] = set()
-    for word in _INCORPORATES_WORDS:
+    if any(c in joined.text for c in ODD_CASE):
+        holding: set[int] = set()
+        for word in _INCORPORATES_WORDS:
+            at = lower.find(word)
+            while at >= 0:
+                holding.add(joined.index(at))
+                at = lower.find(word, at + 1)
+        return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
+    # where a word stands, its alternatives tried in the joined text up to the end of the word's own text (a
+    # separator is no word character: the text's start reads as it does alone)
+    whole, starts = joined.text, joined.starts
+    for word, pattern in _INCORPORATES_AT.items():
         at = lower.find(word)
         while at >= 0:
-            holding.add(joined.index(at))
+            i = joined.index(at)
+            if pattern.match(whole, at, starts[i] + len(texts[i])):
+                return True
             at = lower.find(word, at + 1)
-    return any(_incorporates(texts[i], texts[i].lower()) for i in sorted(holding))
+    return False
+
+
+@kept(1024)
+def _facts(text: str, heading: str | None, style: str | None, numbered: bool) -> tuple[bool, tuple[str, ...]]:
+    """Whether a paragraph is a heading, and the terms it introduces (its cover labels, the names it quotes)."""
+    quoted = _quoted_in(text) if '"' in text or "“" in text else ()
+    return _heading_text(text, style, heading), labels_in(text, heading, numbered) + quoted
+
+
+@kept(1024)
+def _phrases_in(text: str, heading: str | None) -> tuple[str, str, tuple[tuple[int, int, str], ...]]:
+    """A paragraph's masked text; that text with its drafting notes blanked out; and (start, end, phrase) of
+    every match of PHRASE in the latter."""
+    masked = blanked = mask_text(text, heading)
+    if "[" in blanked:
+        blanked = BRACKETS.sub(lambda m: " " * len(m.group(0)), blanked)
+    return masked, blanked, tuple((m.start(), m.end(), m.group(0)) for m in PHRASE.finditer(blanked))
 
 
 def _name_goes_on(after: str) -> bool:
@@ -699,20 +879,31 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     if not ctx.config.report_undefined:
         return
     defs = _definitions(ctx)
-    labels = cover_labels(ctx.paragraphs()) | _quoted_names(ctx.paragraphs())
+    headings: dict[int, bool] = {}
+    labels: set[str] = set()
+    for p in ctx.paragraphs():
+        headings[id(p)], introduced = _facts(p.text, p.heading, p.style, p.number is not None)
+        labels.update(introduced)
     known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
              | set(ctx.config.known_terms))
     inside_known = _word_runs(known, 4)
-    borrowing = {id(doc) for doc in ctx.package.documents if _incorporates_terms(doc.paragraphs)}
+    joined, first, borrowing = _package_text(ctx), 0, set()
+    for doc in ctx.package.documents:
+        if _incorporates_terms(doc.paragraphs, joined.part(first, len(doc.paragraphs))):
+            borrowing.add(id(doc))
+        first += len(doc.paragraphs)
     names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
-    headings: dict[int, bool] = {}
+    masks: dict[int, str] = {}
     looked_up: dict[str, bool] = {}
 
-    def heading(p: Paragraph) -> bool:  # read by both loops: worked out once a paragraph
-        known_heading = headings.get(id(p))
-        if known_heading is None:
-            known_heading = headings[id(p)] = _is_heading(p)
-        return known_heading
+    def heading(p: Paragraph) -> bool:  # read by both loops
+        return headings[id(p)]
+
+    def masked(p: Paragraph) -> str:    # read by both loops: worked out once a paragraph
+        text = masks.get(id(p))
+        if text is None:
+            text = masks[id(p)] = masked_text(p)
+        return text
 
     for doc in ctx.package.documents:
         if id(doc) in borrowing:
@@ -721,13 +912,10 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
         for p in doc.paragraphs:
             if p.part.startswith("word/") or heading(p):
                 continue  # headers and footers hold titles and names, not operative text
-            text = masked_text(p)
-            if "[" in text:
-                text = BRACKETS.sub(lambda m: " " * len(m.group(0)), text)
-            for m in PHRASE.finditer(text):   # one word is not a phrase, with or without a determiner
-                phrase, start = m.group(0), m.start()
+            masks[id(p)], text, phrases = _phrases_in(p.text, p.heading)
+            for opens, end, phrase in phrases:   # one word is not a phrase, with or without a determiner
+                start = opens
                 words = phrase.split()
-                opening = text[max(0, start - 80):start]
                 if words[0] in _DETERMINERS:  # "This Order Form", "The General Cap Amount": the term follows
                     start += len(words[0]) + 1
                     words = words[1:]
@@ -741,14 +929,15 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     ruled_out = looked_up[phrase] = _known_or_name(words, known, inside_known)
                 if ruled_out:
                     continue
-                before, after = text[max(0, start - 80):start], text[m.end():m.end() + 60]
+                opening = text[max(0, opens - 80):opens]
+                before, after = text[max(0, start - 80):start], text[end:end + 60]
                 if _sentence_start(opening) or ENTITY_AFTER.match(after) or OF_LINK.search(before) \
                         or OF_AFTER.match(after) or _name_goes_on(after) or MARK_BEFORE.search(opening) \
                         or DEFINED_ELSEWHERE.match(after) or EXAMPLES_BEFORE.search(before):
                     continue
                 if ACRONYM_BEFORE.search(before) or ACRONYM_AFTER.match(after) or \
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
-                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, m.end())):
+                        (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, end)):
                     continue
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
@@ -759,7 +948,7 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                     f"define it, write it in lower case, or add it to known_terms in the check configuration.",
                     offset=start)
     yield from undefined_roles(ctx, UNDEFINED, known, heading, _sentence_start,
-                               lambda doc: id(doc) in borrowing)
+                               lambda doc: id(doc) in borrowing, masked)
 
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 from assembler.check.rule import Context, Finding, Rule
 from assembler.docmodel.model import Document, Paragraph
@@ -31,6 +32,25 @@ Debtor Creditor Creditors Optionee Optionor Warrantholder Noteholder Noteholders
 Indemnitee Indemnitees Transferor Transferee Transferees Licensee Publisher Developer Manufacturer Servicer
 """.split()) - {"Placement", "Escrow", "Partners", "Partner"}
 
+
+
+# the longest paragraph text whose scans are kept (a batch checks the same paragraphs in many variants): the
+# memory kept is bounded by the number of entries each memo keeps times this
+KEPT_TEXT = 2000
+
+
+def kept(maxsize: int) -> Callable[[Callable], Callable]:
+    """A bounded memo of a function of a paragraph's text (its first argument) and other strings or flags, for
+    texts up to KEPT_TEXT characters; the function must give an immutable value (a string, a flag, a tuple of
+    them). The function itself stays at hand as `.fresh`, the memo's cache_clear and cache_info too."""
+    def wrap(fn: Callable) -> Callable:
+        memo = lru_cache(maxsize=maxsize)(fn)
+
+        def call(text: str, *rest):
+            return memo(text, *rest) if len(text) <= KEPT_TEXT else fn(text, *rest)
+        call.fresh, call.cache_clear, call.cache_info, call.__doc__ = fn, memo.cache_clear, memo.cache_info, fn.__doc__
+        return call
+    return wrap
 
 
 def _initials_first(words: Iterable[str], not_after: str) -> str:
@@ -68,42 +88,58 @@ def cover_labels(paragraphs: Iterable[Paragraph]) -> set[str]:
     paragraph of its own; and the titles of sections."""
     out: set[str] = set()
     for p in paragraphs:
-        if p.heading:                 # a section title cited as a caption, "Section 12 (General Terms)"
-            out.add(p.heading.split("\t")[0].strip())
-        marked = any(c in p.text for c in _MARK_OPENERS)
-        cleaned = (_FIELD_MARKS.sub(" ", p.text) if marked else p.text).strip()
-        if len(cleaned) <= 200:
-            m = _LABEL_LINE.match(cleaned)
-            if m and len(m.group(1).split()) >= 2:
-                out.add(" ".join(m.group(1).split()))
-        text = p.text.strip()
-        if not text or p.number is not None:
-            continue
-        m = _LABEL.match(text)
-        if m is None or (":" not in text and text != m.group("label")):
-            continue
-        label = m.group("label")
-        if label.isupper():
-            label = " ".join(w if w.lower() in _SMALL else w.capitalize() for w in label.split())
-        out.update((label, label + "s", label[:-1] if label.endswith("s") else label))
+        out.update(labels_in(p.text, p.heading, p.number is not None))
     return out
+
+
+def labels_in(text: str, heading: str | None, numbered: bool) -> tuple[str, ...]:
+    """The labels of cover_labels that one paragraph gives."""
+    out: list[str] = []
+    if heading:                   # a section title cited as a caption, "Section 12 (General Terms)"
+        out.append(heading.split("\t")[0].strip())
+    marked = "{" in text or "*" in text or "[" in text or "(" in text or "_" in text   # _MARK_OPENERS
+    cleaned = (_FIELD_MARKS.sub(" ", text) if marked else text).strip()
+    if len(cleaned) <= 200:
+        m = _LABEL_LINE.match(cleaned)
+        if m and len(m.group(1).split()) >= 2:
+            out.append(" ".join(m.group(1).split()))
+    text = text.strip()
+    if not text or numbered:
+        return tuple(out)
+    m = _LABEL.match(text)
+    if m is None or (":" not in text and text != m.group("label")):
+        return tuple(out)
+    label = m.group("label")
+    if label.isupper():
+        label = " ".join(w if w.lower() in _SMALL else w.capitalize() for w in label.split())
+    out.extend((label, label + "s", label[:-1] if label.endswith("s") else label))
+    return tuple(out)
 
 
 def operative(p: Paragraph) -> bool:
     """Whether a paragraph in a heading style holds running text (a clause, not a heading)."""
-    text = (p.text or "").strip()
-    if p.heading and text.startswith(p.heading):
-        text = text[len(p.heading):].lstrip(" .:\t\u00a0")
+    return operative_text(p.text or "", p.heading)
+
+
+def operative_text(text: str, heading: str | None) -> bool:
+    """Whether a paragraph's *text* under its run-in *heading* holds running text (see operative)."""
+    text = text.strip()
+    if heading and text.startswith(heading):
+        text = text[len(heading):].lstrip(" .:\t\u00a0")
     return len(text.split()) >= 8 and bool(_OPERATIVE.search(text))
 
 
 def masked_text(p: Paragraph) -> str:
     """The paragraph's text with quoted phrases and its run-in heading blanked out (offsets kept)."""
-    text = p.text
+    return mask_text(p.text, p.heading)
+
+
+def mask_text(text: str, heading: str | None) -> str:
+    """masked_text of a paragraph's text and heading."""
     if '"' in text or "“" in text:
         text = QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-    if p.heading and text.startswith(p.heading):
-        text = " " * len(p.heading) + text[len(p.heading):]
+    if heading and text.startswith(heading):
+        text = " " * len(heading) + text[len(heading):]
     return text
 
 
@@ -126,11 +162,12 @@ _LABEL_ONLY = re.compile(r"\s*(?:[A-Z]{1,2}\.?\d+(?:\.\d+)*\.?|\(?[a-z0-9]{1,4}[
 
 def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[Paragraph], bool],
                     sentence_start: Callable[[str], bool],
-                    borrows_terms: Callable[[Document], bool] = lambda doc: False) -> Iterator[Finding]:
+                    borrows_terms: Callable[[Document], bool] = lambda doc: False,
+                    masked: Callable[[Paragraph], str] = masked_text) -> Iterator[Finding]:
     """A role noun used as a defined term that no document of the package defines, in a package that defines
     the roles of its parties (else the roles are defined elsewhere: an addendum, a form's standard terms).
     A document that *borrows_terms* from an instrument the check does not have (standard terms it
-    incorporates) is left alone."""
+    incorporates) is left alone. *masked*: a paragraph's masked_text (the caller's, if it keeps them)."""
     if not any(w in known for w in ROLE_WORDS):
         return                        # roles defined elsewhere (an addendum, a form's standard terms)
     for doc in ctx.package.documents:
@@ -140,17 +177,16 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
         for p in doc.paragraphs:
             if skip(p) or not any(w in p.text for w in ("er", "or", "ee", "ent", "der")):
                 continue
-            text = masked_text(p)
-            for m in ROLE.finditer(text):
-                word = m.group(1)
+            text = masked(p)
+            for start, end, word in roles_in(text):
                 if word in reported or word in known:
                     continue
                 singular = word[:-1] if word.endswith("s") else word
                 if singular in known or singular + "s" in known:
                     continue
-                before, after = text[max(0, m.start() - 80):m.start()], text[m.end():m.end() + 3]
+                before, after = text[max(0, start - 80):start], text[end:end + 3]
                 if sentence_start(before) or _CAPITALISED_NEIGHBOUR.search(before) or \
-                        _LABEL_ONLY.fullmatch(text, 0, m.start()) or \
+                        _LABEL_ONLY.fullmatch(text, 0, start) or \
                         re.match(r"[ \u00a0]+[A-Z]", after):
                     continue          # a sentence start, or a word of a longer name (defs.undefined's)
                 reported.add(word)
@@ -158,4 +194,10 @@ def undefined_roles(ctx: Context, rule: Rule, known: set[str], skip: Callable[[P
                     rule, p, word,
                     f"“{word}” is capitalised like a defined term but is not defined in any of the documents; "
                     f"define it, use the defined role, or add it to known_terms in the check configuration.",
-                    offset=m.start())
+                    offset=start)
+
+
+@kept(1024)
+def roles_in(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, word) of every match of ROLE in a (masked) text."""
+    return tuple((m.start(), m.end(), m.group(1)) for m in ROLE.finditer(text))
