@@ -1,0 +1,112 @@
+"""Text rules that look for their matches a cheaper way than before find the same matches: enumerators referred
+to read backwards from the label, ... Each new scan is compared with the scan as it was (kept here as the
+reference) on the fixtures, on the shared corpus when it is there, and on generated text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assembler.check.rules import enumerations
+from assembler.docmodel.parse import load_documents
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"   # beside the repository, if there
+DOCUMENTS = (sorted(FIXTURES.glob("seed-*.docx")) + sorted((FIXTURES / "word-saved").glob("*.docx"))
+             + sorted(CORPUS.glob("*/*.docx")))
+
+
+def pieces(*words: str, size: int) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(list(words)), max_size=size).map("".join)
+
+
+def texts_of(path: Path) -> list[str]:
+    return [p.text for doc in load_documents([path]).documents for p in doc.paragraphs]
+
+
+# ---------------------------------------------------------------------------------------------
+# enum: a label referred to, read backwards
+
+REFERRING = re.compile(
+    r"\b(?:[Cc]lauses?|[Ii]tems?|[Pp]aragraphs?|[Ss]ub-?paragraphs?|[Ss]ub-?sections?|[Ss]ections?|[Ss]ub-?clauses?"
+    r"|[Aa]rticles?|[Rr]ules?|[Pp]rongs?|[Ll]ines?|[Bb]oxe?s?|[Ss]teps?|[Pp]arts?|[Ss]ubparts?|[Pp]oints?)"
+    r"\s*(?:\([A-Za-z0-9]{1,6}\)\s*(?:,|\band\b|\bor\b|\bthrough\b|\bto\b|[-–])?\s*)*$")
+NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+    r"|million|billion)\s*$", re.IGNORECASE)
+
+
+def is_reference_searched_forwards(text: str, start: int, end: int) -> bool:
+    """enumerations._is_reference as it was, searching the text before the label from its start (the reference)."""
+    before = text[max(0, start - 80):start]
+    if text[start + 1].isdigit() and NUMBER_WORD.search(before):
+        return True
+    return bool(enumerations._GLUED.search(before) or REFERRING.search(before.rstrip())
+                or enumerations._AFTER_REFERENCE.match(text, end))
+
+
+def labels_referred_to(text: str, is_reference) -> list[tuple[int, bool]]:
+    return [(m.start(), is_reference(text, m.start(), m.end())) for m in enumerations.TOKEN.finditer(text)]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_labels_referred_to_are_as_before_in_real_documents(path):
+    for text in texts_of(path):
+        assert (labels_referred_to(text, enumerations._is_reference)
+                == labels_referred_to(text, is_reference_searched_forwards)), text
+
+
+LABELLED = pieces("clauses", "Clause", "Item", "paragraphs", "Sub-paragraph", "subclause", "Subsections", "Boxes",
+                  "box", "Parts", "subparts", "Section", "Sectio", "xSection", "ection", " ", "  ", "\n", "\t",
+                  "\u00a0", "(a)", "(b)", "(iv)", "(12)", "(C)", "(abcdefg)", "(", ")", ",", "and", "or", "band",
+                  "through", "to", "-", "–", "x", "é", "_", "1", "three", "Thirty", "ſeven", "tHOUSAND", "one",
+                  "hundred", "s", size=25)
+EXAMPLES = ["under subclauses (a) and (b)", "Sections 2(a), (c) through (d) and (e)", "Boxes (a)", "see Item\n(b)",
+            "three\u00a0(3)", "Sub-paragraphs (i) - (iv) or (v)", "Rules 144(a) to (c)", "Subparts (b)"]
+
+
+@pytest.mark.parametrize("text", EXAMPLES)
+def test_labels_referred_to_are_as_before_in_examples(text):
+    assert (labels_referred_to(text, enumerations._is_reference)
+            == labels_referred_to(text, is_reference_searched_forwards))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LABELLED)
+def test_labels_referred_to_are_as_before_in_any_text(text):
+    assert (labels_referred_to(text, enumerations._is_reference)
+            == labels_referred_to(text, is_reference_searched_forwards))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LABELLED)
+def test_the_backwards_patterns_match_where_the_forward_ones_end(text):
+    assert (bool(enumerations._REFERRING_BACKWARDS.match(text.rstrip()[::-1]))
+            == bool(REFERRING.search(text.rstrip())))
+    assert bool(enumerations._NUMBER_WORD_BACKWARDS.match(text[::-1])) == bool(NUMBER_WORD.search(text))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("clauses", "Clause", "Items", "item", "paragraphs", "Sub-paragraphs", "subclause", " ", "\n", "\u00a0",
+              "(a)", "(b", "(iv)", "(12)", "(C)", ")", "(", "through", "to", "-", "–", "x", size=20))
+def test_the_range_test_passes_every_text_the_range_pattern_matches(text):
+    if enumerations.RANGE.search(text):
+        assert enumerations.may_hold_range(text)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_range_test_passes_every_paragraph_the_range_pattern_matches(path):
+    for text in texts_of(path):
+        if enumerations.RANGE.search(text):
+            assert enumerations.may_hold_range(text)
+
+
+@pytest.mark.parametrize("text", ["clauses (a)-(c)", "Items (i) – (iv)", "paragraphs (1) through\n(3)",
+                                  "Sub-paragraphs (A) to (C)", "subclauses (aa)\u00a0through (bb)"])
+def test_the_range_test_passes_ranges(text):
+    assert enumerations.RANGE.search(text) and enumerations.may_hold_range(text)
