@@ -1,6 +1,8 @@
 """Text rules that look for their matches a cheaper way than before find the same matches: enumerators referred
-to read backwards from the label, ... Each new scan is compared with the scan as it was (kept here as the
-reference) on the fixtures, on the shared corpus when it is there, and on generated text."""
+to read backwards from the label, ranges looked for only where two labels are joined, repeated words only where
+two runs of letters are the same; and results kept for recent texts are the results made anew. Each new scan
+is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared corpus when it
+is there, and on generated text."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.rules import enumerations
+from assembler.check.casefold import lower_case, may_hold, may_hold_kept
+from assembler.check.rules import enumerations, proofing
 from assembler.docmodel.parse import load_documents
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -110,3 +113,54 @@ def test_the_range_test_passes_every_paragraph_the_range_pattern_matches(path):
                                   "Sub-paragraphs (A) to (C)", "subclauses (aa)\u00a0through (bb)"])
 def test_the_range_test_passes_ranges(text):
     assert enumerations.RANGE.search(text) and enumerations.may_hold_range(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# leftovers.repeated: the pattern run only where two runs of letters are the same, its results kept
+
+def repeated_by_the_pattern(text: str) -> list[tuple[int, int, int, int]]:
+    """find_repeated's scan as it was: REPEATED over each lower-cased paragraph (the reference)."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    found = []
+    for m in proofing.REPEATED.finditer(lower):
+        word = text[m.start(1):m.end(1)]
+        if word.lower() in proofing._GRAMMATICAL or len(word) == 1 and word not in "aA":
+            continue
+        found.append((m.start(), m.end(), m.start(1), m.end(1)))
+    return found
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_repeated_words_are_as_before_in_real_documents(path):
+    for text in texts_of(path):
+        assert list(proofing.repeated_words.__wrapped__(text)) == repeated_by_the_pattern(text), text
+        assert proofing.repeated_words(text) == proofing.repeated_words.__wrapped__(text)
+
+
+REPEATING = pieces("the", "The", "THE", "th", "e", "a", "A", "that", "had", " ", "  ", "\u00a0", "\t", "\n", "’", "'",
+                   "-", "x", "é", "É", "1", "_", "(", "“", "İ", "ı", "ſ", "\u212a", "k", "K", "\ud800", "ß", size=30)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(REPEATING)
+def test_repeated_words_are_as_before_in_any_text(text):
+    assert list(proofing.repeated_words.__wrapped__(text)) == repeated_by_the_pattern(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(REPEATING)
+def test_the_repeat_test_passes_every_text_the_pattern_matches(text):
+    lower = text.lower()
+    if len(lower) == len(text) and proofing.REPEATED.search(lower):
+        assert proofing.may_repeat(lower)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("a", "A", "g", "G", "r", "e", "t", "i", "İ", "ı", "s", "S", "ſ", "\u212a", "k", "é", "ß", " ", "series",
+              "SERIES", size=20),
+       st.sampled_from(["series", "aggregate", "payment", "is", "kit"]))
+def test_may_hold_with_kept_lower_cases_is_may_hold(text, word):
+    assert may_hold_kept(text, word) == may_hold(text, word)
+    assert lower_case(text) == text.lower()

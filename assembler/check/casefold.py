@@ -8,6 +8,8 @@ characters that do not lower-case to that letter: "İ" (lower case "i̇", two ch
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
 
 
@@ -16,4 +18,19 @@ def may_hold(text: str, *words: str) -> bool:
     if any(c in text for c in ODD_CASE):
         return True
     lower = text.lower()
+    return any(w in lower for w in words)
+
+
+@lru_cache(maxsize=4096)
+def lower_case(text: str) -> str:
+    """`text.lower()`, kept for recent texts: several rules read the same paragraphs lower-cased, and a batch reads
+    the same paragraphs in variant after variant."""
+    return text.lower()
+
+
+def may_hold_kept(text: str, *words: str) -> bool:
+    """`may_hold(text, *words)`, with the lower case of recent texts kept (see `lower_case`)."""
+    if not text.isascii() and any(c in text for c in ODD_CASE):
+        return True
+    lower = lower_case(text)
     return any(w in lower for w in words)

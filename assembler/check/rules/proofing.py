@@ -12,9 +12,13 @@ unbalanced. Enumerators written with a closing parenthesis only ("a)", "(ii)", "
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
+from assembler.check.casefold import lower_case
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 
@@ -107,17 +111,39 @@ REPEATED = re.compile(r"(?<![\w’'-])([a-z]++)[ \u00a0]++\1(?![\w’'-])")
 _GRAMMATICAL = frozenset({"that", "had"})
 
 
+# ASCII letters kept, every other byte of a text's UTF-8 a space: what stands between two words REPEATED reads
+_LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+
+
+def may_repeat(lower: str) -> bool:
+    """Whether REPEATED may match in *lower*: two runs of the letters a-z, with nothing but other characters
+    between them, are the same. (Its words are such runs, and only spaces stand between them.)"""
+    runs = lower.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split()
+    return any(map(operator.eq, runs, itertools.islice(runs, 1, None)))
+
+
+@lru_cache(maxsize=4096)
+def repeated_words(text: str) -> tuple[tuple[int, int, int, int], ...]:
+    """(start, end, the word's start, its end) of each word written twice in *text*; kept for recent texts."""
+    lower = lower_case(text)
+    if len(lower) != len(text):           # a letter whose lower case is longer: keep the offsets right
+        lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if not may_repeat(lower):
+        return ()
+    found = []
+    for m in REPEATED.finditer(lower):
+        word = text[m.start(1):m.end(1)]
+        if word.lower() in _GRAMMATICAL or len(word) == 1 and word not in "aA":
+            continue
+        found.append((m.start(), m.end(), m.start(1), m.end(1)))
+    return tuple(found)
+
+
 def find_repeated(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
-        lower = p.text.lower()
-        if len(lower) != len(p.text):     # a letter whose lower case is longer: keep the offsets right
-            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in p.text)
-        for m in REPEATED.finditer(lower):
-            word = p.text[m.start(1):m.end(1)]
-            if word.lower() in _GRAMMATICAL or len(word) == 1 and word not in "aA":
-                continue
-            yield ctx.finding(REPEAT, p, p.text[m.start():m.end()], f"The word “{word}” is written twice.",
-                              offset=m.start())
+        for start, end, word_start, word_end in repeated_words(p.text):
+            word = p.text[word_start:word_end]
+            yield ctx.finding(REPEAT, p, p.text[start:end], f"The word “{word}” is written twice.", offset=start)
 
 
 # ---------------------------------------------------------------------------------------------
