@@ -1,6 +1,7 @@
 """Text rules that look for their matches a cheaper way than before find the same matches: enumerators referred
 to read backwards from the label, ranges looked for only where two labels are joined, repeated words only where
-two runs of letters are the same; and results kept for recent texts are the results made anew. Each new scan
+two runs of letters are the same; and results kept for recent texts (a batch checks the same paragraphs in
+variant after variant) are the results made anew, and nothing a caller changes in them is kept. Each new scan
 is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared corpus when it
 is there, and on generated text."""
 
@@ -14,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import lower_case, may_hold, may_hold_kept
-from assembler.check.rules import enumerations, proofing
+from assembler.check.rules import enumerations, figures, parties, proofing, series
+from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -164,3 +166,82 @@ def test_the_repeat_test_passes_every_text_the_pattern_matches(text):
 def test_may_hold_with_kept_lower_cases_is_may_hold(text, word):
     assert may_hold_kept(text, word) == may_hold(text, word)
     assert lower_case(text) == text.lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Results kept for recent texts
+
+def tokens_made_anew(text: str) -> list[enumerations.Token]:
+    """enumerations.tokens as it was, nothing kept (the reference)."""
+    if "(" not in text:
+        return []
+    found = []
+    for m in enumerations.TOKEN.finditer(text):
+        cands = enumerations._candidates(m.group("v"))
+        if not cands or enumerations._is_reference(text, m.start(), m.end()):
+            continue
+        if text[m.end():m.end() + 1] == "(":
+            continue
+        found.append(enumerations.Token(m.group(0), m.start(), cands))
+    return found
+
+
+def names_made_anew(text: str) -> list[tuple[str, int]]:
+    """parties.names_in as it was, nothing kept (the reference)."""
+    if not parties._HINT.search(text):
+        return []
+    found = []
+    for m in parties.NAME.finditer(text):
+        name, start = m.group(0), m.start()
+        lead = parties._LEADING.match(name)
+        if lead:
+            name, start = name[lead.end():], start + lead.end()
+        if not re.match(parties._WORD, name) or not re.search(r"[A-Za-z]{2}", name.split()[0]):
+            continue
+        found.append((name, start))
+    return found
+
+
+KEPT = (proofing.repeated_words, proofing._parens, proofing._quotes, figures._pairs_kept, parties._names,
+        enumerations._tokens, series.mentions)
+
+
+def plain(result):
+    """A result with each match as its place and groups (matches do not compare by value)."""
+    if isinstance(result, re.Match):
+        return result.span(), result.groups()
+    return tuple(map(plain, result)) if isinstance(result, tuple) else result
+
+
+def kept_results_are_made_anew(text: str) -> None:
+    for kept in KEPT:
+        first, again = kept(text), kept(text)
+        assert plain(first) == plain(again) == plain(kept.__wrapped__(text)), (kept.__name__, text)
+        assert isinstance(first, tuple | type(None))     # nothing a caller could change for the next one
+    toks = enumerations.tokens(text)
+    assert toks == tokens_made_anew(text)
+    toks[:0] = [enumerations.Token("(z)", 0, {})]
+    for t in toks:
+        t.candidates.clear()
+    assert enumerations.tokens(text) == tokens_made_anew(text)    # what a caller changes is not kept
+    paragraph = Paragraph("a.docx", "body", 0, text)
+    assert [(m.text, m.start, m.paragraph) for m in parties.names_in(paragraph)] == [
+        (name, start, paragraph) for name, start in names_made_anew(text)]
+    assert [(letter, m.span()) for letter, m in series.mentions(text)] == [
+        (letter, m.span()) for m in series.MENTION.finditer(text) if (letter := series._letter(m, text))]
+    others, ours = figures._pairs_kept(text)
+    assert (list(others), list(ours)) == (list(figures.other_pairs(text)), list(figures.pairs(text)))
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_kept_results_are_made_anew_in_real_documents(path):
+    for text in texts_of(path):
+        kept_results_are_made_anew(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("Series G", "series g", "shares of ", "Preferred Stock", "Ascent Solar, Inc.", "Global Ichiban Limited",
+              "(a)", "(b)", "(ii)", "clause ", "three (3)", "the the ", "(", ")", "“", "”", '"', "Three Million Dollars",
+              " ($3,000,000)", "second (3rd)", "12 (twelve)", " ", "x", size=20))
+def test_kept_results_are_made_anew_in_any_text(text):
+    kept_results_are_made_anew(text)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Document, Paragraph
@@ -95,8 +96,14 @@ def _is_reference(text: str, start: int, end: int) -> bool:
 
 def tokens(text: str) -> list[Token]:
     """Enumerators written in *text*, citations and references left out."""
+    return [Token(label, start, dict(candidates)) for label, start, candidates in _tokens(text)]
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
+    """(label, where it starts, its candidates) for each enumerator in *text*; kept for recent texts."""
     if "(" not in text:
-        return []
+        return ()
     found = []
     for m in TOKEN.finditer(text):
         cands = _candidates(m.group("v"))
@@ -104,8 +111,8 @@ def tokens(text: str) -> list[Token]:
             continue
         if text[m.end():m.end() + 1] == "(":
             continue              # "(a)(2)": a citation
-        found.append(Token(m.group(0), m.start(), cands))
-    return found
+        found.append((m.group(0), m.start(), tuple(cands.items())))
+    return tuple(found)
 
 
 def _label_token(p: Paragraph) -> Token | None:

@@ -17,8 +17,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from assembler.check.casefold import may_hold
+from assembler.check.casefold import may_hold_kept
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
 
@@ -99,7 +100,7 @@ PAIR = re.compile(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pair:
     """A value written in words and in figures."""
 
@@ -174,10 +175,18 @@ def pairs(text: str) -> Iterator[Pair]:
         yield Pair(kind, value, figure, m.group(0), m.start(), m.end())
 
 
+@lru_cache(maxsize=4096)
+def _pairs_kept(text: str) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
+    """The pairs of *text*: figures before their words and ordinals (`other_pairs`), then words before their figures
+    (`pairs`); kept for recent texts."""
+    return tuple(other_pairs(text)), tuple(pairs(text))
+
+
 def find_words(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
-        yield from find_other_forms(ctx, p)
-        for pair in pairs(p.text):
+        others, ours = _pairs_kept(p.text)
+        yield from find_other_forms(ctx, p, others)
+        for pair in ours:
             if pair.words is None or pair.figure is None or pair.words == pair.figure:
                 continue
             money, pct = pair.kind == "money", pair.kind == "percent"
@@ -265,8 +274,8 @@ def _ordinal(value: Decimal) -> str:
     return f"{n}{suffix}"
 
 
-def find_other_forms(ctx: Context, paragraph: Paragraph) -> Iterator[Finding]:
-    for pair in other_pairs(paragraph.text):
+def find_other_forms(ctx: Context, paragraph: Paragraph, found: Iterable[Pair]) -> Iterator[Finding]:
+    for pair in found:
         if pair.words is not None and pair.figure is not None and pair.words != pair.figure:
             yield ctx.finding(WORDS, paragraph, pair.text, _describe_pair(pair), offset=pair.start)
 
@@ -374,7 +383,7 @@ class Purchase:
 def _purchase(ctx: Context) -> Purchase | None:
     """The first paragraph stating an aggregate purchase (sum, shares and/or price)."""
     for p in ctx.paragraphs():
-        if not may_hold(p.text, "aggregate"):
+        if not may_hold_kept(p.text, "aggregate"):
             continue                       # neither an aggregate sum nor an aggregate of shares
         s, n, pr = AGGREGATE_SUM.search(p.text), AGGREGATE_SHARES.search(p.text), PRICE.search(p.text)
         if s or n:
@@ -412,7 +421,7 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
     total_shares = purchase.total_shares if purchase else None
     for p in ctx.paragraphs():
         text = p.text
-        if not may_hold(text, "payment"):
+        if not may_hold_kept(text, "payment"):
             continue                       # no payment at a closing, no schedule of closings
         per = PER_CLOSING.search(text)
         schedule = list(SCHEDULE_ITEM.finditer(text))

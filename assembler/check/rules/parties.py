@@ -19,6 +19,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Document, Paragraph
@@ -68,17 +69,26 @@ _HINT = re.compile("|".join(map(re.escape, _HINTS)))
 
 
 def names_in(p: Paragraph) -> Iterator[Mention]:
-    if not _HINT.search(p.text):
-        return
-    for m in NAME.finditer(p.text):
-        text = m.group(0)
-        lead = _LEADING.match(text)
+    for text, start in _names(p.text):
+        yield Mention(text, start, p)
+
+
+@lru_cache(maxsize=4096)
+def _names(text: str) -> tuple[tuple[str, int], ...]:
+    """(name, where it starts) for every entity's name in *text*; kept for recent texts."""
+    if not _HINT.search(text):
+        return ()
+    found = []
+    for m in NAME.finditer(text):
+        name = m.group(0)
+        lead = _LEADING.match(name)
         start = m.start()
         if lead:
-            text, start = text[lead.end():], start + lead.end()
-        if not re.match(_WORD, text) or not re.search(r"[A-Za-z]{2}", text.split()[0]):
+            name, start = name[lead.end():], start + lead.end()
+        if not re.match(_WORD, name) or not re.search(r"[A-Za-z]{2}", name.split()[0]):
             continue
-        yield Mention(text, start, p)
+        found.append((name, start))
+    return tuple(found)
 
 
 def _mentions(ctx: Context, p: Paragraph) -> list[Mention]:

@@ -155,8 +155,10 @@ _QUOTE = re.compile(r"[“”\"]")
 _EMOTICON = re.compile(r"[:;]-?[()]")
 
 
+@lru_cache(maxsize=4096)
 def _parens(text: str) -> tuple[int, int] | None:
-    """(offset, kind) of the first unmatched parenthesis: kind 1 opened, -1 closed; None if balanced.
+    """(offset, kind) of the first unmatched parenthesis: kind 1 opened, -1 closed; None if balanced. Kept for
+    recent texts.
 
     A closing parenthesis that closes nothing after a short label ("a)", "ii)", "3)") is an enumerator.
     """
@@ -174,8 +176,9 @@ def _parens(text: str) -> tuple[int, int] | None:
     return (stack[0], 1) if stack else None
 
 
+@lru_cache(maxsize=4096)
 def _quotes(text: str) -> tuple[int, int] | None:
-    """(offset, kind) of the first unmatched double quote (kind 1 opened, -1 closed).
+    """(offset, kind) of the first unmatched double quote (kind 1 opened, -1 closed); kept for recent texts.
 
     Typographic quotes have a direction; a straight one closes an open quotation or opens one.
     """

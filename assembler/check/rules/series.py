@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from functools import lru_cache
 
 from assembler.check.casefold import may_hold_kept
 from assembler.check.rule import Context, Finding, Rule, Severity, example
@@ -47,19 +48,17 @@ def _letter(match: re.Match, text: str) -> str | None:
     return letter.upper()
 
 
-def mentions(text: str) -> Iterator[tuple[str, re.Match]]:
-    """(letter, match) for every series designation in *text*."""
-    for m in MENTION.finditer(text):
-        letter = _letter(m, text)
-        if letter:
-            yield letter, m
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> tuple[tuple[str, re.Match], ...]:
+    """(letter, match) for every series designation in *text*; kept for recent texts."""
+    return tuple((letter, m) for m in MENTION.finditer(text) if (letter := _letter(m, text)))
 
 
-def _naming_series(ctx: Context) -> list[tuple[Paragraph, list[tuple[str, re.Match]]]]:
+def _naming_series(ctx: Context) -> list[tuple[Paragraph, tuple[tuple[str, re.Match], ...]]]:
     """The paragraphs that may name a series (every designation and mention does), each with its mentions;
     read once per check."""
     def read():
-        return [(p, list(mentions(p.text))) for p in ctx.paragraphs() if may_hold_kept(p.text, "series")]
+        return [(p, mentions(p.text)) for p in ctx.paragraphs() if may_hold_kept(p.text, "series")]
     return ctx.once("series paragraphs", read)
 
 
