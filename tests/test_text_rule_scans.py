@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import lower_case, may_hold, may_hold_kept
-from assembler.check.rules import enumerations, figures, parties, proofing, series
+from assembler.check.rules import enumerations, figures, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -203,7 +203,7 @@ def names_made_anew(text: str) -> list[tuple[str, int]]:
 
 
 KEPT = (proofing.repeated_words, proofing._parens, proofing._quotes, figures._pairs_kept, parties._names,
-        enumerations._tokens, series.mentions)
+        enumerations._tokens, series.mentions, termsheet._norm, termsheet._fold, lower_case)
 
 
 def plain(result):
@@ -217,7 +217,7 @@ def kept_results_are_made_anew(text: str) -> None:
     for kept in KEPT:
         first, again = kept(text), kept(text)
         assert plain(first) == plain(again) == plain(kept.__wrapped__(text)), (kept.__name__, text)
-        assert isinstance(first, tuple | type(None))     # nothing a caller could change for the next one
+        assert isinstance(first, tuple | str | type(None))     # nothing a caller could change for the next one
     toks = enumerations.tokens(text)
     assert toks == tokens_made_anew(text)
     toks[:0] = [enumerations.Token("(z)", 0, {})]

@@ -28,8 +28,9 @@ def lower_case(text: str) -> str:
     return text.lower()
 
 
+@lru_cache(maxsize=8192)
 def may_hold_kept(text: str, *words: str) -> bool:
-    """`may_hold(text, *words)`, with the lower case of recent texts kept (see `lower_case`)."""
+    """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
     if not text.isascii() and any(c in text for c in ODD_CASE):
         return True
     lower = lower_case(text)

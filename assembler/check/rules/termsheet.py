@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
 from assembler.docmodel.model import Paragraph
@@ -35,15 +36,18 @@ _SAME_LENGTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "
                 "\n": " "}
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     """Straight quotes and plain spaces, one character for one, so offsets stay valid (what translating by
-    _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced)."""
+    _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced). Kept
+    for recent texts."""
     for old, new in _SAME_LENGTH.items():
         if old in text:
             text = text.replace(old, new)
     return text
 
 
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     return " ".join(_norm(text).replace(",", " , ").split()).casefold().replace(" , ", ", ").strip(" ,.")
 
