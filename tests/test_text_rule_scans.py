@@ -1,6 +1,7 @@
 """Text rules that look for their matches a cheaper way than before find the same matches: enumerators referred
 to read backwards from the label, ranges looked for only where two labels are joined, repeated words only where
-two runs of letters are the same; and results kept for recent texts (a batch checks the same paragraphs in
+two runs of letters are the same, words-and-figures pairs only before figures with words before them and
+the other forms only where a parenthesis opens on a number; and results kept for recent texts (a batch checks the same paragraphs in
 variant after variant) are the results made anew, and nothing a caller changes in them is kept. Each new scan
 is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared corpus when it
 is there, and on generated text."""
@@ -8,6 +9,7 @@ is there, and on generated text."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -245,3 +247,63 @@ def test_kept_results_are_made_anew_in_real_documents(path):
               " ($3,000,000)", "second (3rd)", "12 (twelve)", " ", "x", size=20))
 def test_kept_results_are_made_anew_in_any_text(text):
     kept_results_are_made_anew(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# figures.words: pairs searched only before figures with words before them; the other forms only where a
+# parenthesis opens on a number
+
+def pairs_by_the_pattern(text: str) -> list[tuple[int, int, str]]:
+    """PAIR over the whole text wherever some figure has words before it (the reference)."""
+    return spans(figures.PAIR.finditer(text)) if figures._words_before_a_figure(text) else []
+
+
+def other_pairs_as_they_were(text: str) -> list[figures.Pair]:
+    """figures.other_pairs as it was, each pattern run wherever its hint is (the reference)."""
+    if "(" not in text:
+        return []
+    found = []
+    for m in figures.ORDINAL_PAIR.finditer(text) if figures._ORDINAL_HINT.search(text) else ():
+        words, figure = m.group("w1") or m.group("w2"), m.group("f1") or m.group("f2")
+        value = figures.ordinal_value(words)
+        found.append(figures.Pair("ordinal", None if value is None else Decimal(value), Decimal(int(figure[:-2])),
+                                  m.group(0), m.start(), m.end()))
+    for m in figures.FIGURE_FIRST.finditer(text) if figures._FIGURE_HINT.search(text) else ():
+        if figures._CITED_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        figure_text, unit = m.group("figure"), (m.group("unit") or "").strip().lower()
+        money, pct = figure_text.startswith("$"), figure_text.endswith("%")
+        if (unit.startswith("dollar") and not money) or (unit and unit[0] == "p" and not pct):
+            continue
+        value = figures.words_value(m.group("words"))
+        found.append(figures.Pair("money" if money else "percent" if pct else "count",
+                                  None if value is None else Decimal(value), figures._figure(figure_text), m.group(0),
+                                  m.start(), m.end()))
+    return found
+
+
+def spans(matches) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in matches]
+
+
+def figures_are_as_before(text: str) -> None:
+    assert spans(figures._pair_matches(text)) == pairs_by_the_pattern(text), text
+    assert list(figures.other_pairs(text)) == other_pairs_as_they_were(text), text
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_figures_are_read_as_before_in_real_documents(path):
+    for text in texts_of(path):
+        figures_are_as_before(text)
+
+
+NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dollars", "Cents", "percent", "per cent",
+                 "x", "_", "é", "ſix", "İ", "ı", "\u212a", "(", ")", "($", "(1", "1", "0,000", "%", ".5", "hundredths",
+                 "$", "12", "ſeven", "SEVEN", "thousand", "§", "(2nd)", "2nd", "second", "(second)", "Section ",
+                 "(", "(five", "(Twenty", size=40)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(NUMBERS)
+def test_figures_are_read_as_before_in_any_text(text):
+    figures_are_as_before(text)
