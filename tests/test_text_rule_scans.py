@@ -307,3 +307,40 @@ NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dol
 @given(NUMBERS)
 def test_figures_are_read_as_before_in_any_text(text):
     figures_are_as_before(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# leftovers.unbalanced: balanced parentheses known without reading them one by one
+
+def parens_read_one_by_one(text: str) -> tuple[int, int] | None:
+    """proofing._parens as it was (the reference)."""
+    text = proofing._EMOTICON.sub("  ", text)
+    stack: list[int] = []
+    for m in proofing._PAREN.finditer(text):
+        i = m.start()
+        if m.group(0) == "(":
+            stack.append(i)
+        elif stack:
+            stack.pop()
+        elif not proofing._ENUMERATOR.search(text[max(0, i - 8):i]):
+            return i, -1
+    return (stack[0], 1) if stack else None
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_unbalanced_parentheses_are_as_before_in_real_documents(path):
+    for text in texts_of(path):
+        assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text), text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces("(", ")", "((", "))", "()", ":", ";", "-", ":)", ";-(", "a", "ii", "3", " ", "x", "é", "\ud800", "“",
+              "(" * 10, ")" * 10, size=40))
+def test_unbalanced_parentheses_are_as_before_in_any_text(text):
+    assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text)
+
+
+def test_deep_parentheses_and_emoticons_are_read_as_before():
+    for text in ("(" * 20 + ")" * 20, "(" * 20 + ")" * 19, "a)" + "(" * 9 + ")" * 9, "sad :-( (a)", "b :-) c",
+                 "wink ;) (x", "x ;-( y"):
+        assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text)

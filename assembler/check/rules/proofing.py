@@ -153,6 +153,23 @@ _ENUMERATOR = re.compile(r"(?:^|[\s;,:])(?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]|\d{1,3}
 _PAREN = re.compile(r"[()]")
 _QUOTE = re.compile(r"[“”\"]")
 _EMOTICON = re.compile(r"[:;]-?[()]")
+_EMOTICON_OPENERS = (":(", ":)", ":-", ";(", ";)", ";-")     # what every _EMOTICON opens with
+_NOT_A_PARENTHESIS = bytes(b for b in range(256) if b not in b"()")
+
+
+def _balanced(text: str) -> bool:
+    """Whether each parenthesis of *text* is closed after it by one: its parentheses alone (in UTF-8 no other
+    character holds their bytes) come to nothing, innermost pairs taken away first. Some rounds only, so that
+    a deep nesting is left to the reading one by one (False: not known balanced)."""
+    parens = text.encode("utf-8", "surrogatepass").translate(None, _NOT_A_PARENTHESIS)
+    for _ in range(8):
+        if not parens:
+            return True
+        shorter = parens.replace(b"()", b"")
+        if len(shorter) == len(parens):
+            return False
+        parens = shorter
+    return not parens
 
 
 @lru_cache(maxsize=4096)
@@ -162,7 +179,10 @@ def _parens(text: str) -> tuple[int, int] | None:
 
     A closing parenthesis that closes nothing after a short label ("a)", "ii)", "3)") is an enumerator.
     """
-    text = _EMOTICON.sub("  ", text)
+    if any(e in text for e in _EMOTICON_OPENERS):
+        text = _EMOTICON.sub("  ", text)
+    if _balanced(text):
+        return None
     stack: list[int] = []
     for m in _PAREN.finditer(text):
         i, ch = m.start(), m.group(0)
