@@ -344,3 +344,35 @@ def test_deep_parentheses_and_emoticons_are_read_as_before():
     for text in ("(" * 20 + ")" * 20, "(" * 20 + ")" * 19, "a)" + "(" * 9 + ")" * 9, "sad :-( (a)", "b :-) c",
                  "wink ;) (x", "x ;-( y"):
         assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# figures.arithmetic: a closing's payment looked for only where its words may be
+
+def closings_tests_pass(text: str) -> None:
+    if figures.PER_CLOSING.search(text):
+        assert may_hold(text, "wire") and may_hold(text, "payment")
+    if figures.SCHEDULE_ITEM.search(text):
+        assert may_hold(text, "shares") and may_hold(text, "payment")
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_closings_tests_pass_every_paragraph_their_patterns_match(path):
+    for text in texts_of(path):
+        closings_tests_pass(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("make payment for ", "MAKE  PAYMENT FOR ", "five hundred (500) ", "500 ", "of the ", "Preferred ",
+              "Shares ", "ſhares ", "and a payment of ", "by wire transfer of ", "wİre transfer of ", "$500,000", "for ",
+              "Five Hundred Dollars ($500)", "x", " ", size=15))
+def test_the_closings_tests_pass_every_text_their_patterns_match(text):
+    closings_tests_pass(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Purchaser shall make payment for five hundred (500) of the Preferred Shares by wire transfer of $500,000.",
+    "(i) September 18, 2015, for five hundred (500) Preferred Shares and a payment of $500,000"])
+def test_the_closings_tests_pass_closings(text):
+    assert figures.PER_CLOSING.search(text) or figures.SCHEDULE_ITEM.search(text)
+    closings_tests_pass(text)

@@ -453,8 +453,8 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
         text = p.text
         if not may_hold_kept(text, "payment"):
             continue                       # no payment at a closing, no schedule of closings
-        per = PER_CLOSING.search(text)
-        schedule = list(SCHEDULE_ITEM.finditer(text))
+        per = PER_CLOSING.search(text) if may_hold_kept(text, "wire") else None
+        schedule = list(SCHEDULE_ITEM.finditer(text)) if may_hold_kept(text, "shares") else []
         if per:
             shares, _ = _group_number(per, "shares")
             amount, _ = _group_number(per, "amount")
