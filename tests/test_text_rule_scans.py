@@ -61,11 +61,9 @@ def labels_referred_to(text: str, is_reference) -> list[tuple[int, bool]]:
     return [(m.start(), is_reference(text, m.start(), m.end())) for m in enumerations.TOKEN.finditer(text)]
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_labels_referred_to_are_as_before_in_real_documents(path):
-    for text in texts_of(path):
-        assert (labels_referred_to(text, enumerations._is_reference)
-                == labels_referred_to(text, is_reference_searched_forwards)), text
+def labels_are_as_before(text: str) -> None:
+    assert (labels_referred_to(text, enumerations._is_reference)
+            == labels_referred_to(text, is_reference_searched_forwards)), text
 
 
 LABELLED = pieces("clauses", "Clause", "Item", "paragraphs", "Sub-paragraph", "subclause", "Subsections", "Boxes",
@@ -79,15 +77,13 @@ EXAMPLES = ["under subclauses (a) and (b)", "Sections 2(a), (c) through (d) and 
 
 @pytest.mark.parametrize("text", EXAMPLES)
 def test_labels_referred_to_are_as_before_in_examples(text):
-    assert (labels_referred_to(text, enumerations._is_reference)
-            == labels_referred_to(text, is_reference_searched_forwards))
+    labels_are_as_before(text)
 
 
 @settings(max_examples=1000, deadline=None)
 @given(LABELLED)
 def test_labels_referred_to_are_as_before_in_any_text(text):
-    assert (labels_referred_to(text, enumerations._is_reference)
-            == labels_referred_to(text, is_reference_searched_forwards))
+    labels_are_as_before(text)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -102,15 +98,12 @@ def test_the_backwards_patterns_match_where_the_forward_ones_end(text):
 @given(pieces("clauses", "Clause", "Items", "item", "paragraphs", "Sub-paragraphs", "subclause", " ", "\n", "\u00a0",
               "(a)", "(b", "(iv)", "(12)", "(C)", ")", "(", "through", "to", "-", "–", "x", size=20))
 def test_the_range_test_passes_every_text_the_range_pattern_matches(text):
+    range_test_passes(text)
+
+
+def range_test_passes(text: str) -> None:
     if enumerations.RANGE.search(text):
         assert enumerations.may_hold_range(text)
-
-
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_the_range_test_passes_every_paragraph_the_range_pattern_matches(path):
-    for text in texts_of(path):
-        if enumerations.RANGE.search(text):
-            assert enumerations.may_hold_range(text)
 
 
 @pytest.mark.parametrize("text", ["clauses (a)-(c)", "Items (i) – (iv)", "paragraphs (1) through\n(3)",
@@ -136,11 +129,8 @@ def repeated_by_the_pattern(text: str) -> list[tuple[int, int, int, int]]:
     return found
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_repeated_words_are_as_before_in_real_documents(path):
-    for text in texts_of(path):
-        assert list(proofing.repeated_words.__wrapped__(text)) == repeated_by_the_pattern(text), text
-        assert proofing.repeated_words(text) == proofing.repeated_words.__wrapped__(text)
+def repeated_are_as_before(text: str) -> None:
+    assert list(proofing.repeated_words.__wrapped__(text)) == repeated_by_the_pattern(text), text
 
 
 REPEATING = pieces("the", "The", "THE", "th", "e", "a", "A", "that", "had", " ", "  ", "\u00a0", "\t", "\n", "’", "'",
@@ -150,7 +140,7 @@ REPEATING = pieces("the", "The", "THE", "th", "e", "a", "A", "that", "had", " ",
 @settings(max_examples=2000, deadline=None)
 @given(REPEATING)
 def test_repeated_words_are_as_before_in_any_text(text):
-    assert list(proofing.repeated_words.__wrapped__(text)) == repeated_by_the_pattern(text)
+    repeated_are_as_before(text)
 
 
 @settings(max_examples=2000, deadline=None)
@@ -235,12 +225,6 @@ def kept_results_are_made_anew(text: str) -> None:
     assert (list(others), list(ours)) == (list(figures.other_pairs(text)), list(figures.pairs(text)))
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_kept_results_are_made_anew_in_real_documents(path):
-    for text in texts_of(path):
-        kept_results_are_made_anew(text)
-
-
 @settings(max_examples=500, deadline=None)
 @given(pieces("Series G", "series g", "shares of ", "Preferred Stock", "Ascent Solar, Inc.", "Global Ichiban Limited",
               "(a)", "(b)", "(ii)", "clause ", "three (3)", "the the ", "(", ")", "“", "”", '"', "Three Million Dollars",
@@ -291,12 +275,6 @@ def figures_are_as_before(text: str) -> None:
     assert list(figures.other_pairs(text)) == other_pairs_as_they_were(text), text
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_figures_are_read_as_before_in_real_documents(path):
-    for text in texts_of(path):
-        figures_are_as_before(text)
-
-
 NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dollars", "Cents", "percent", "per cent",
                  "x", "_", "é", "ſix", "İ", "ı", "\u212a", "(", ")", "($", "(1", "1", "0,000", "%", ".5", "hundredths",
                  "$", "12", "ſeven", "SEVEN", "thousand", "§", "(2nd)", "2nd", "second", "(second)", "Section ",
@@ -327,23 +305,21 @@ def parens_read_one_by_one(text: str) -> tuple[int, int] | None:
     return (stack[0], 1) if stack else None
 
 
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_unbalanced_parentheses_are_as_before_in_real_documents(path):
-    for text in texts_of(path):
-        assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text), text
+def parens_are_as_before(text: str) -> None:
+    assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text), text
 
 
 @settings(max_examples=3000, deadline=None)
 @given(pieces("(", ")", "((", "))", "()", ":", ";", "-", ":)", ";-(", "a", "ii", "3", " ", "x", "é", "\ud800", "“",
               "(" * 10, ")" * 10, size=40))
 def test_unbalanced_parentheses_are_as_before_in_any_text(text):
-    assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text)
+    parens_are_as_before(text)
 
 
 def test_deep_parentheses_and_emoticons_are_read_as_before():
     for text in ("(" * 20 + ")" * 20, "(" * 20 + ")" * 19, "a)" + "(" * 9 + ")" * 9, "sad :-( (a)", "b :-) c",
                  "wink ;) (x", "x ;-( y"):
-        assert proofing._parens.__wrapped__(text) == parens_read_one_by_one(text)
+        parens_are_as_before(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,12 +330,6 @@ def closings_tests_pass(text: str) -> None:
         assert may_hold(text, "wire") and may_hold(text, "payment")
     if figures.SCHEDULE_ITEM.search(text):
         assert may_hold(text, "shares") and may_hold(text, "payment")
-
-
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
-def test_the_closings_tests_pass_every_paragraph_their_patterns_match(path):
-    for text in texts_of(path):
-        closings_tests_pass(text)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -376,3 +346,16 @@ def test_the_closings_tests_pass_every_text_their_patterns_match(text):
 def test_the_closings_tests_pass_closings(text):
     assert figures.PER_CLOSING.search(text) or figures.SCHEDULE_ITEM.search(text)
     closings_tests_pass(text)
+
+
+# ---------------------------------------------------------------------------------------------
+
+CHECKS = (labels_are_as_before, range_test_passes, repeated_are_as_before, kept_results_are_made_anew,
+          figures_are_as_before, parens_are_as_before, closings_tests_pass)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_scans_are_as_before_in_real_documents(path):
+    for text in texts_of(path):
+        for check in CHECKS:
+            check(text)
