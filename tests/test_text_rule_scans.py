@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import lower_case, may_hold, may_hold_kept
-from assembler.check.rules import enumerations, figures, parties, proofing, series, termsheet
+from assembler.check.rules import enumerations, figures, leftovers, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -349,9 +349,34 @@ def test_the_closings_tests_pass_closings(text):
 
 
 # ---------------------------------------------------------------------------------------------
+# leftovers.placeholders: a pattern whose alternatives all open with a character
+
+PLACEHOLDER_AS_IT_WAS = re.compile(
+    r"\$\s?\[[^\[\]\n]{0,40}\]"
+    r"|\[\s*[●•◼■▪]+\s*\]"
+    r"|\[[^\[\]\n]{0,40}_{2,}[^\[\]\n]{0,40}\]"
+    r"|\[\s*(?:TBD|TBA|TBC)\s*\]"
+    r"|(?<![\w-])(?:TBD|TBA)(?![\w-])"
+    r"|\[(?P<bracketed>[A-Z][^\[\]\n]{1,120})\]"
+)
+
+
+def placeholders_are_as_before(text: str) -> None:
+    assert ([(m.span(), m.group("bracketed")) for m in leftovers.PLACEHOLDER.finditer(text)]
+            == [(m.span(), m.group("bracketed")) for m in PLACEHOLDER_AS_IT_WAS.finditer(text)]), text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(pieces("TBD", "TBA", "TBC", "T", "B", "D", "x", "-", "_", "é", " ", "\n", "[", "]", "$", "$ ", "●", "__", "Name",
+              "[TBD]", "xTBD", "TBDx", "-TBA", size=30))
+def test_placeholders_are_as_before_in_any_text(text):
+    placeholders_are_as_before(text)
+
+
+# ---------------------------------------------------------------------------------------------
 
 CHECKS = (labels_are_as_before, range_test_passes, repeated_are_as_before, kept_results_are_made_anew,
-          figures_are_as_before, parens_are_as_before, closings_tests_pass)
+          figures_are_as_before, parens_are_as_before, closings_tests_pass, placeholders_are_as_before)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
