@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import lower_case, may_hold, may_hold_kept
-from assembler.check.rules import enumerations, figures, leftovers, parties, proofing, series, termsheet
+from assembler.check.rules import captions, enumerations, figures, leftovers, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
 
@@ -374,9 +374,30 @@ def test_placeholders_are_as_before_in_any_text(text):
 
 
 # ---------------------------------------------------------------------------------------------
+# xref.caption: the words of captions and headings kept for recent texts
+
+def caption_words_as_they_were(text: str) -> list[str]:
+    """captions._words as it was (the reference)."""
+    text = text.split("\t")[0].lower().replace("&", " and ")
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in re.findall(r"[a-z0-9]+", text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("Terms", "Glass", "Costs", "&", "\t", " ", "Fees and Expenses", "ſ", "İ", "bus", "A", "1", ".", size=12))
+def test_caption_words_are_as_before(text):
+    caption_words_are_as_before(text)
+
+
+def caption_words_are_as_before(text: str) -> None:
+    assert list(captions._words(text)) == list(captions._words.__wrapped__(text)) == caption_words_as_they_were(text)
+
+
+# ---------------------------------------------------------------------------------------------
 
 CHECKS = (labels_are_as_before, range_test_passes, repeated_are_as_before, kept_results_are_made_anew,
-          figures_are_as_before, parens_are_as_before, closings_tests_pass, placeholders_are_as_before)
+          figures_are_as_before, parens_are_as_before, closings_tests_pass, placeholders_are_as_before,
+          caption_words_are_as_before)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
