@@ -394,10 +394,56 @@ def caption_words_are_as_before(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# termsheet.date: the dates a text states, kept for recent texts
+
+def dates_as_they_were(text: str) -> list[tuple[str, int, int, object]]:
+    """The dates termsheet.date read in a normal text, as it read them (the reference)."""
+    t = termsheet
+    stated = []
+    for m in (t.DAY_OF.finditer(text) if "day of" in text else ()):
+        value = t._date(m.group(2), m.group(1), m.group(3))
+        if value is not None and re.search(r"\bthis\s+$", text[:m.start()]):
+            stated.append(("execution date", m.start(), m.end(), value))
+    if (", 1" not in text and ", 2" not in text) or not t.DATE.search(text):
+        return stated
+    spans = []
+    for m in re.finditer(r"\bClosings?\b[^.]{0,80}?\b(?:shall|will)\s+(?:occur|take place)\s+on\b", text):
+        end = text.find(". ", m.end())
+        spans.append((m.end(), len(text) if end < 0 else end))
+    for m in t.DATE.finditer(text):
+        value = t._date(*m.groups())
+        if value is None:
+            continue
+        before, after = text[max(0, m.start() - 200):m.start()], text[m.end():m.end() + 40]
+        if any(s <= m.start() < e for s, e in spans):
+            stated.append(("closing date", m.start(), m.end(), value))
+        elif re.match(r'\s*\((?:the\s+)?"Effective Date"\)', after) \
+                or re.search(r"\b(?:entered into|made|dated)\s+(?:as of\s+)?$", before):
+            stated.append(("effective date", m.start(), m.end(), value))
+        elif re.search(r"\bheld on\s+$", before) and re.search(r"\bmeeting\b", before[-120:]):
+            stated.append(("board meeting date", m.start(), m.end(), value))
+    return stated
+
+
+def dates_are_as_before(text: str) -> None:
+    normal = termsheet._norm(text)
+    assert list(termsheet._dates_stated(normal)) == list(termsheet._dates_stated.__wrapped__(normal)) \
+        == dates_as_they_were(normal), text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("The Closing shall occur on ", "Closings will take place on ", "September 18, 2015", "February 30, 2015",
+              " and ", ". ", "entered into as of ", "dated ", "(the \"Effective Date\")", " held on ", "meeting ",
+              "this ", "18th day of September, 2015", "x", ", 1", " ", size=12))
+def test_dates_are_as_before_in_any_text(text):
+    dates_are_as_before(text)
+
+
+# ---------------------------------------------------------------------------------------------
 
 CHECKS = (labels_are_as_before, range_test_passes, repeated_are_as_before, kept_results_are_made_anew,
           figures_are_as_before, parens_are_as_before, closings_tests_pass, placeholders_are_as_before,
-          caption_words_are_as_before)
+          caption_words_are_as_before, dates_are_as_before)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)

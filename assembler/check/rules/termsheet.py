@@ -431,40 +431,55 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
         return
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.date")
+    allowed_for = {"closing date": f.closing_dates, "effective date": (f.effective_date,),
+                   "board meeting date": (f.board_meeting_date,)}
     for p, text in _paragraphs(ctx):
-        for m in (DAY_OF.finditer(text) if "day of" in text else ()):
-            day, month, year = m.groups()
-            value = _date(month, day, year)
-            if value is not None and re.search(r"\bthis\s+$", text[:m.start()]) and value != f.execution_date:
-                found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"executed on {_words().long_date(value)}; the term sheet's execution date is "
-                          f"{_words().long_date(f.execution_date)} (“{_words().day_ordinal(f.execution_date)} day of "
-                          f"{f.execution_date:%B}, {f.execution_date.year}”)")
-        if (", 1" not in text and ", 2" not in text) or not DATE.search(text):
-            continue
-        closing_spans = []
-        for m in re.finditer(r"\bClosings?\b[^.]{0,80}?\b(?:shall|will)\s+(?:occur|take place)\s+on\b", text):
-            end = text.find(". ", m.end())
-            closing_spans.append((m.end(), len(text) if end < 0 else end))
-        for m in DATE.finditer(text):
-            value = _date(*m.groups())
-            if value is None:
-                continue
-            before = _before(text, m.start(), 200)
-            after = text[m.end():m.end() + 40]
-            if any(s <= m.start() < e for s, e in closing_spans):
-                what, allowed = "closing date", f.closing_dates
-            elif re.match(r'\s*\((?:the\s+)?"Effective Date"\)', after) \
-                    or re.search(r"\b(?:entered into|made|dated)\s+(?:as of\s+)?$", before):
-                what, allowed = "effective date", (f.effective_date,)
-            elif re.search(r"\bheld on\s+$", before) and re.search(r"\bmeeting\b", before[-120:]):
-                what, allowed = "board meeting date", (f.board_meeting_date,)
-            else:
-                continue
-            if value not in allowed:
-                found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed)})")
+        for what, start, end, value in _dates_stated(text):
+            if what == "execution date":
+                if value != f.execution_date:
+                    found.add(p, start, p.text[start:end],
+                              f"executed on {_words().long_date(value)}; the term sheet's execution date is "
+                              f"{_words().long_date(f.execution_date)} (“{_words().day_ordinal(f.execution_date)} day "
+                              f"of {f.execution_date:%B}, {f.execution_date.year}”)")
+            elif value not in allowed_for[what]:
+                found.add(p, start, p.text[start:end],
+                          f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed_for[what])})")
     yield from found.items
+
+
+@lru_cache(maxsize=4096)
+def _dates_stated(text: str) -> tuple[tuple[str, int, int, dt.date], ...]:
+    """(what, start, end, date) for each date *text* (a normal text) states as the execution, closing, effective or
+    board meeting date, in the order they are checked; kept for recent texts."""
+    stated = []
+    for m in (DAY_OF.finditer(text) if "day of" in text else ()):
+        day, month, year = m.groups()
+        value = _date(month, day, year)
+        if value is not None and re.search(r"\bthis\s+$", text[:m.start()]):
+            stated.append(("execution date", m.start(), m.end(), value))
+    if (", 1" not in text and ", 2" not in text) or not DATE.search(text):
+        return tuple(stated)
+    closing_spans = []
+    for m in re.finditer(r"\bClosings?\b[^.]{0,80}?\b(?:shall|will)\s+(?:occur|take place)\s+on\b", text):
+        end = text.find(". ", m.end())
+        closing_spans.append((m.end(), len(text) if end < 0 else end))
+    for m in DATE.finditer(text):
+        value = _date(*m.groups())
+        if value is None:
+            continue
+        before = _before(text, m.start(), 200)
+        after = text[m.end():m.end() + 40]
+        if any(s <= m.start() < e for s, e in closing_spans):
+            what = "closing date"
+        elif re.match(r'\s*\((?:the\s+)?"Effective Date"\)', after) \
+                or re.search(r"\b(?:entered into|made|dated)\s+(?:as of\s+)?$", before):
+            what = "effective date"
+        elif re.search(r"\bheld on\s+$", before) and re.search(r"\bmeeting\b", before[-120:]):
+            what = "board meeting date"
+        else:
+            continue
+        stated.append((what, m.start(), m.end(), value))
+    return tuple(stated)
 
 
 # ------------------------------------------------------------------------------------------------
