@@ -195,7 +195,7 @@ def names_made_anew(text: str) -> list[tuple[str, int]]:
 
 
 KEPT = (proofing.repeated_words, proofing._parens, proofing._quotes, figures._pairs_kept, parties._names,
-        enumerations._tokens, series.mentions, termsheet._norm, termsheet._fold, lower_case)
+        enumerations._tokens, series.mentions, termsheet._norm, termsheet._fold, lower_case, parties.normal)
 
 
 def plain(result):

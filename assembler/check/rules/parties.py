@@ -53,8 +53,9 @@ class Mention:
     paragraph: Paragraph
 
 
+@lru_cache(maxsize=4096)
 def normal(name: str) -> str:
-    """Case, spaces, the comma before the suffix and a final period do not count."""
+    """Case, spaces, the comma before the suffix and a final period do not count; kept for recent names."""
     text = re.sub(r"[\s\u00a0]+", " ", name).strip().lower()
     return re.sub(r",(?= )", "", text).rstrip(".")
 
@@ -141,6 +142,11 @@ def parties(doc: Document) -> list[Party]:
     return [x for x in found if x.role is not None] or found or _signed(doc)
 
 
+def _parties_of(ctx: Context, doc: Document) -> list[Party]:
+    """parties(doc), read once per check for both rules of the family."""
+    return ctx.once(("parties", id(doc)), lambda: parties(doc))
+
+
 def _similar(a: str, b: str) -> bool:
     na, nb = normal(a), normal(b)
     if na == nb:
@@ -155,7 +161,7 @@ def _similar(a: str, b: str) -> bool:
 
 def find_names(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
-        known = parties(doc)
+        known = _parties_of(ctx, doc)
         if not known:
             continue
         exact = {normal(x.name) for x in known}
@@ -182,7 +188,7 @@ def _party_named(known: list[Party], text: str) -> Party | None:
 
 def find_roles(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
-        known = [x for x in parties(doc) if x.role]
+        known = [x for x in _parties_of(ctx, doc) if x.role]
         if len(known) < 2:
             continue
         roles = {x.role.lower(): x for x in known}
