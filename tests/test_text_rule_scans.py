@@ -440,10 +440,63 @@ def test_dates_are_as_before_in_any_text(text):
 
 
 # ---------------------------------------------------------------------------------------------
+# termsheet.amount and termsheet.rate: what each amount and percentage of a text is, kept for recent texts
+
+def amounts_as_they_were(text: str) -> list[tuple[str, int, int, object]]:
+    """The amounts termsheet.amount read in a normal text and what it took each for (the reference)."""
+    t, named = termsheet, []
+    for m in t.MONEY.finditer(text) if "$" in text else ():
+        bare = t._strip_words(t._MONEY_WORDS, text[max(0, m.start() - 160):m.start()]).rstrip()
+        after, what = text[m.end():m.end() + 40], None
+        if re.search(r"aggregate (?:sum|amount|purchase price) of$", bare, re.IGNORECASE) \
+                or re.search(r"\bwill purchase$", bare) \
+                or re.search(r"\bPurchase Amount\b[^.$]{0,40}(?:of|is|equal to)$", bare):
+            what = "purchase amount"
+        elif re.search(r"\b(?:wire transfer|payment) of$", bare, re.IGNORECASE):
+            what = "amount payable at a closing"
+        elif re.search(r"\bat a (?:purchase )?price of$", bare, re.IGNORECASE) and re.match(r"\s*per\b", after):
+            what = "price per share"
+        elif re.search(r"\bConversion Price\b[^.$]{0,80}\bequal to$", bare):
+            what = "conversion price"
+        elif re.search(r"\bOriginal Issue Price\b\"?[^.$]{0,40}\b(?:means|equal to|of)$", bare):
+            what = "original issue price"
+        else:
+            par_before = re.search(r"\bpar value(?: of)?$", bare, re.IGNORECASE)
+            if par_before or re.match(r"\s*par value\b", after, re.IGNORECASE):
+                window = bare[-80:] if par_before else bare[-60:]
+                what = ("common stock par value" if re.search(r"common stock,?\s*(?:par value(?: of)?)?$", window,
+                                                              re.IGNORECASE)
+                        else "preferred stock par value" if re.search(r"preferred", window, re.IGNORECASE)
+                        else "par value")
+        value = t._amount(m)
+        if what is not None and value is not None:
+            named.append((what, m.start(), m.end(), value))
+    return named
+
+
+def amounts_and_rates_are_as_before(text: str) -> None:
+    normal = termsheet._norm(text)
+    assert list(termsheet._amounts_named(normal)) == list(termsheet._amounts_named.__wrapped__(normal)) \
+        == amounts_as_they_were(normal), text
+    assert termsheet._rates_named(normal) == termsheet._rates_named.__wrapped__(normal), text   # moved, not changed
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("an aggregate sum of ", "Purchaser will purchase ", "by wire transfer of ", "at a price of ", " per ",
+              "the Conversion Price shall be equal to ", "Original Issue Price\" means ", "Common Stock, par value ",
+              "preferred stock par value of ", "par value ", "$1,000", "$0.0001", "$3,000,000.00", "Three Million Dollars (",
+              "more than ", "own ", "in no event exceeds ", "dividends at the rate of ", "4.99%", "8 %", ". ", "x", " ",
+              size=12))
+def test_amounts_and_rates_are_as_before_in_any_text(text):
+    amounts_and_rates_are_as_before(text)
+
+
+# ---------------------------------------------------------------------------------------------
 
 CHECKS = (labels_are_as_before, range_test_passes, repeated_are_as_before, kept_results_are_made_anew,
           figures_are_as_before, parens_are_as_before, closings_tests_pass, placeholders_are_as_before,
-          caption_words_are_as_before, dates_are_as_before)
+          caption_words_are_as_before, dates_are_as_before,
+          amounts_and_rates_are_as_before)
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
