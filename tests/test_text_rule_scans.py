@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import lower_case, may_hold, may_hold_kept
+from assembler.check.rule import KEPT_LENGTH, KEPT_TEXTS, kept_for_recent_texts
 from assembler.check.rules import captions, enumerations, figures, leftovers, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
@@ -489,6 +490,20 @@ def amounts_and_rates_are_as_before(text: str) -> None:
               size=12))
 def test_amounts_and_rates_are_as_before_in_any_text(text):
     amounts_and_rates_are_as_before(text)
+
+
+def test_results_are_kept_for_so_many_texts_up_to_so_long():
+    calls = []
+
+    @kept_for_recent_texts
+    def length(text: str) -> tuple[int]:
+        calls.append(text)
+        return (len(text),)
+
+    short, long = "a" * KEPT_LENGTH, "b" * (KEPT_LENGTH + 1)
+    assert length(short) == length(short) == (KEPT_LENGTH,) and calls == [short]
+    assert length(long) == length(long) == (KEPT_LENGTH + 1,) and calls == [short, long, long]
+    assert length.cache_info().maxsize == KEPT_TEXTS and length.__wrapped__("xy") == (2,)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ characters that do not lower-case to that letter: "İ" (lower case "i̇", two ch
 
 from __future__ import annotations
 
-from functools import lru_cache
+from assembler.check.rule import kept_for_recent_texts
 
 ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
 
@@ -21,14 +21,14 @@ def may_hold(text: str, *words: str) -> bool:
     return any(w in lower for w in words)
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def lower_case(text: str) -> str:
     """`text.lower()`, kept for recent texts: several rules read the same paragraphs lower-cased, and a batch reads
     the same paragraphs in variant after variant."""
     return text.lower()
 
 
-@lru_cache(maxsize=8192)
+@kept_for_recent_texts
 def may_hold_kept(text: str, *words: str) -> bool:
     """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
     if not text.isascii() and any(c in text for c in ODD_CASE):

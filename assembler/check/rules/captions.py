@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph, Reference, lookup_number, normalise_number
 
 CAPTION = re.compile(r"[ \u00a0]*\((?P<caption>[A-Z][^()\n]{1,100}?)\)")
@@ -128,7 +127,7 @@ def _resolve(ctx: Context, doc: Document, ref: Reference, cache: dict) -> tuple[
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def _words(text: str) -> tuple[str, ...]:
     """The words of a caption or heading, lower-cased and singular; kept for recent texts (a heading is
     compared with every caption that refers to it)."""

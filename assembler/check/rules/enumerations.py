@@ -20,9 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph
 from assembler.docmodel.parse import is_toc_entry
 
@@ -99,7 +98,7 @@ def tokens(text: str) -> list[Token]:
     return [Token(label, start, dict(candidates)) for label, start, candidates in _tokens(text)]
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def _tokens(text: str) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
     """(label, where it starts, its candidates) for each enumerator in *text*; kept for recent texts."""
     if "(" not in text:

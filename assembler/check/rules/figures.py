@@ -17,10 +17,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from assembler.check.casefold import may_hold_kept
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Paragraph
 
 # --------------------------------------------------------------------------------------------
@@ -200,7 +199,7 @@ def pairs(text: str) -> Iterator[Pair]:
         yield Pair(kind, value, figure, m.group(0), m.start(), m.end())
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def _pairs_kept(text: str) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
     """The pairs of *text*: figures before their words and ordinals (`other_pairs`), then words before their figures
     (`pairs`); kept for recent texts."""

@@ -19,9 +19,8 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph
 
 _SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\."
@@ -53,7 +52,7 @@ class Mention:
     paragraph: Paragraph
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def normal(name: str) -> str:
     """Case, spaces, the comma before the suffix and a final period do not count; kept for recent names."""
     text = re.sub(r"[\s\u00a0]+", " ", name).strip().lower()
@@ -74,7 +73,7 @@ def names_in(p: Paragraph) -> Iterator[Mention]:
         yield Mention(text, start, p)
 
 
-@lru_cache(maxsize=4096)
+@kept_for_recent_texts
 def _names(text: str) -> tuple[tuple[str, int], ...]:
     """(name, where it starts) for every entity's name in *text*; kept for recent texts."""
     if not _HINT.search(text):
