@@ -1,10 +1,11 @@
 """Text rules that look for their matches a cheaper way than before find the same matches: enumerators referred
 to read backwards from the label, ranges looked for only where two labels are joined, repeated words only where
-two runs of letters are the same, words-and-figures pairs only before figures with words before them and
-the other forms only where a parenthesis opens on a number; and results kept for recent texts (a batch checks the same paragraphs in
-variant after variant) are the results made anew, and nothing a caller changes in them is kept. Each new scan
-is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared corpus when it
-is there, and on generated text."""
+two runs of letters are the same, words-and-figures pairs only before figures with words before them and the
+other forms only where a parenthesis opens on a number, balanced parentheses known from their bytes, a closing's
+payment only where its words may be; and results kept for recent texts (a batch checks the same paragraphs in
+variant after variant) are the results made anew, with nothing a caller changes in them kept. Each new scan is
+compared with the scan as it was (kept here as the reference) on the fixtures, on the shared corpus when it is
+there, and on generated text."""
 
 from __future__ import annotations
 
