@@ -283,6 +283,15 @@ NUMBERS = pieces("one", "Twenty", "-", "five", " ", "  ", "\t", ",", "and", "Dol
                  "(", "(five", "(Twenty", size=40)
 
 
+@pytest.mark.parametrize("word", [*figures._UNITS, *figures._TENS, "hundred", *figures._SCALES, *figures._ORDINALS])
+def test_figures_are_read_as_before_with_every_number_word(word):
+    for text in (f"for 12 ({word}) months", f"for 12 ({word.upper()}) months", f"the {word} (2nd) day",
+                 f"the 2nd ({word}) day", f"{word} (12) days", f"{word} Dollars ($12)"):
+        figures_are_as_before(text)
+        assert list(figures.other_pairs(text)) or list(figures.pairs(text)) or not (
+            figures.FIGURE_FIRST.search(text) or figures.ORDINAL_PAIR.search(text) or figures.PAIR.search(text))
+
+
 @settings(max_examples=2000, deadline=None)
 @given(NUMBERS)
 def test_figures_are_read_as_before_in_any_text(text):

@@ -246,8 +246,8 @@ _FIGURE_HINT = re.compile(r"\d%?\s+\([A-Za-z]")
 # a parenthesis opening on a number, in figures or words, or an ordinal: every ORDINAL_PAIR and FIGURE_FIRST
 # holds one ("(2nd)", "(second)", "(twelve)"); and on a number word: every FIGURE_FIRST (a literal character first,
 # which the engine skips ahead to)
-_OPENS_ON_A_NUMBER = re.compile(rf"\((?:\d|{_WORD}|{_ORDINAL_WORD})", re.IGNORECASE)
-_OPENS_ON_WORDS = re.compile(rf"\({_WORD}", re.IGNORECASE)
+_OPENS_ON_A_NUMBER = re.compile(rf"\((?=[\dbefhmnostz])(?:\d|{_WORD}|{_ORDINAL_WORD})", re.IGNORECASE)
+_OPENS_ON_WORDS = re.compile(rf"\((?=[befhmnostz]){_WORD}", re.IGNORECASE)   # the letters the words open with
 _CITED_BEFORE = re.compile(r"(?:Section|Sections|Article|Rule|Clause|Item|Schedule|Exhibit|Part|Chapter|Title|No\.|§)"
                            r"\s*$", re.IGNORECASE)
 
