@@ -502,6 +502,12 @@ def test_amounts_and_rates_are_as_before_in_any_text(text):
     amounts_and_rates_are_as_before(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(pieces("{", "}", "\ue000", "\ue001", "\ue002", "x", " ", size=8))
+def test_the_tag_test_is_as_before(text):
+    assert leftovers.may_hold_tag(text) == ("{" in text or any(c in text for c in leftovers.MARKERS))
+
+
 def test_results_are_kept_for_so_many_texts_up_to_so_long():
     calls = []
 
