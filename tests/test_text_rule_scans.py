@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembler.check.casefold import lower_case, may_hold, may_hold_kept
+from assembler.check.casefold import ODD_CASE, lower_case, may_hold, may_hold_kept
 from assembler.check.rule import KEPT_LENGTH, KEPT_TEXTS, kept_for_recent_texts
 from assembler.check.rules import captions, enumerations, figures, leftovers, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
@@ -159,6 +159,7 @@ def test_the_repeat_test_passes_every_text_the_pattern_matches(text):
        st.sampled_from(["series", "aggregate", "payment", "is", "kit"]))
 def test_may_hold_with_kept_lower_cases_is_may_hold(text, word):
     assert may_hold_kept(text, word) == may_hold(text, word)
+    assert ODD_CASE == frozenset("İıſ")            # what may_hold_kept looks for, one by one
     assert lower_case(text) == text.lower()
 
 

@@ -31,7 +31,7 @@ def lower_case(text: str) -> str:
 @kept_for_recent_texts
 def may_hold_kept(text: str, *words: str) -> bool:
     """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
-    if not text.isascii() and any(c in text for c in ODD_CASE):
+    if not text.isascii() and ("İ" in text or "ı" in text or "ſ" in text):      # ODD_CASE
         return True
     lower = lower_case(text)
     return any(w in lower for w in words)
