@@ -509,6 +509,13 @@ def test_the_tag_test_is_as_before(text):
     assert leftovers.may_hold_tag(text) == ("{" in text or any(c in text for c in leftovers.MARKERS))
 
 
+@settings(max_examples=300, deadline=None)
+@given(pieces("COMPANY", "Purchaser", ":", " ", "\t", "Name", "x", ".", size=8))
+def test_the_label_test_passes_every_signature_label(text):
+    if parties.LABEL.match(text):
+        assert ":" in text
+
+
 def test_results_are_kept_for_so_many_texts_up_to_so_long():
     calls = []
 

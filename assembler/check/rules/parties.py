@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
@@ -91,9 +91,21 @@ def _names(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
-def _mentions(ctx: Context, p: Paragraph) -> list[Mention]:
+def _mentions(ctx: Context, p: Paragraph) -> Sequence[Mention]:
     """names_in(p), read once per check for both rules of the family."""
-    return ctx.once(("party mentions", id(p)), lambda: list(names_in(p)))
+    return _mentions_by_paragraph(ctx).get(id(p), ())
+
+
+def _mentions_by_paragraph(ctx: Context) -> dict[int, list[Mention]]:
+    """The names in each paragraph of the package that names any, read once per check."""
+    def read() -> dict[int, list[Mention]]:
+        found = {}
+        for p in ctx.paragraphs():
+            names = _names(p.text)
+            if names:
+                found[id(p)] = [Mention(text, start, p) for text, start in names]
+        return found
+    return ctx.once("party mentions", read)
 
 
 def _opening(doc: Document) -> list[Paragraph]:
@@ -113,7 +125,7 @@ def _signed(doc: Document) -> list[Party]:
     found: list[Party] = []
     body = doc.body
     for i, p in enumerate(body):
-        label = LABEL.match(p.text)
+        label = LABEL.match(p.text) if ":" in p.text else None      # every label ends with a colon
         if label is None or len(label.group("role").split()) > 3 or not label.group("role").isupper():
             continue
         following = [label.group("rest")] + [q.text for q in body[i + 1:i + 3]]
@@ -209,7 +221,7 @@ def find_roles(ctx: Context) -> Iterable[Finding]:
                             f"{party.name} is defined as “{role}”, the role the preamble gives {other.name}; "
                             f"the preamble defines {party.name} as “{party.role}”.", offset=mention.start)
             # a signature block: "COMPANY:" over a party's name
-            label = LABEL.match(p.text)
+            label = LABEL.match(p.text) if ":" in p.text else None      # every label ends with a colon
             if label is None or label.group("role").strip().lower() not in roles:
                 continue
             role_party = roles[label.group("role").strip().lower()]

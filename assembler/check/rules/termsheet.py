@@ -470,10 +470,10 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
         for what, start, end, value in _dates_stated(text):
             if what == "execution date":
                 if value != f.execution_date:
+                    day = f.execution_date
                     found.add(p, start, p.text[start:end],
                               f"executed on {_words().long_date(value)}; the term sheet's execution date is "
-                              f"{_words().long_date(f.execution_date)} (“{_words().day_ordinal(f.execution_date)} day "
-                              f"of {f.execution_date:%B}, {f.execution_date.year}”)")
+                              f"{_words().long_date(day)} (“{_words().day_ordinal(day)} day of {day:%B}, {day.year}”)")
             elif value not in allowed_for[what]:
                 found.add(p, start, p.text[start:end],
                           f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed_for[what])})")
