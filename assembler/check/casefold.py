@@ -8,6 +8,8 @@ characters that do not lower-case to that letter: "İ" (lower case "i̇", two ch
 
 from __future__ import annotations
 
+from assembler.check.rule import kept_for_recent_texts
+
 ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
 
 
@@ -16,4 +18,20 @@ def may_hold(text: str, *words: str) -> bool:
     if any(c in text for c in ODD_CASE):
         return True
     lower = text.lower()
+    return any(w in lower for w in words)
+
+
+@kept_for_recent_texts
+def lower_case(text: str) -> str:
+    """`text.lower()`, kept for recent texts: several rules read the same paragraphs lower-cased, and a batch reads
+    the same paragraphs in variant after variant."""
+    return text.lower()
+
+
+@kept_for_recent_texts
+def may_hold_kept(text: str, *words: str) -> bool:
+    """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
+    if not text.isascii() and ("İ" in text or "ı" in text or "ſ" in text):      # ODD_CASE
+        return True
+    lower = lower_case(text)
     return any(w in lower for w in words)

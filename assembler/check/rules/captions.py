@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph, Reference, lookup_number, normalise_number
 
 CAPTION = re.compile(r"[ \u00a0]*\((?P<caption>[A-Z][^()\n]{1,100}?)\)")
@@ -124,10 +124,16 @@ def _resolve(ctx: Context, doc: Document, ref: Reference, cache: dict) -> tuple[
 # ---------------------------------------------------------------------------------------------
 # Captions
 
-def _words(text: str) -> list[str]:
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@kept_for_recent_texts
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a caption or heading, lower-cased and singular; kept for recent texts (a heading is
+    compared with every caption that refers to it)."""
     text = text.split("\t")[0].lower().replace("&", " and ")
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-            for w in re.findall(r"[a-z0-9]+", text)]
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                 for w in _WORD.findall(text))
 
 
 def captions_agree(caption: str, heading: str) -> bool:
@@ -143,9 +149,9 @@ def _headed(outline: dict[str, Paragraph], caption: str, index: dict) -> Paragra
         headings: dict[tuple[str, ...], Paragraph] = {}
         for p in outline.values():
             if p.heading:
-                headings.setdefault(tuple(_words(p.heading)), p)
+                headings.setdefault(_words(p.heading), p)
         index[id(outline)] = headings
-    return index[id(outline)].get(tuple(_words(caption)))
+    return index[id(outline)].get(_words(caption))
 
 
 def find_captions(ctx: Context) -> Iterable[Finding]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph
 from assembler.docmodel.parse import is_toc_entry
 
@@ -31,16 +31,33 @@ ROMAN = {r: i + 1 for i, r in enumerate(_ROMANS)}
 TOKEN = re.compile(r"\((?P<v>[a-z]{1,2}|[ivxl]{1,6}|[A-Z]|\d{1,2})\)")
 # a label chained to a citation or a reference: "4(a)", "(a)(2)", "Section 2(b)"
 _GLUED = re.compile(r"[\w).’'\]]$")
-_REFERRING = re.compile(
-    r"\b(?:[Cc]lauses?|[Ii]tems?|[Pp]aragraphs?|[Ss]ub-?paragraphs?|[Ss]ub-?sections?|[Ss]ections?|[Ss]ub-?clauses?"
-    r"|[Aa]rticles?|[Rr]ules?|[Pp]rongs?|[Ll]ines?|[Bb]oxe?s?|[Ss]teps?|[Pp]arts?|[Ss]ubparts?|[Pp]oints?)"
-    r"\s*(?:\([A-Za-z0-9]{1,6}\)\s*(?:,|\band\b|\bor\b|\bthrough\b|\bto\b|[-–])?\s*)*$")
+# The words a citation or reference names a label with ("clause (b)", "Sections 2(a) and (b)"), each with its
+# optional plural or hyphen, and the words that join its labels ("(a), (b) and (c)", "(a) through (d)").
+_REFERRING_WORDS = ("[Cc]lauses?", "[Ii]tems?", "[Pp]aragraphs?", "[Ss]ub-?paragraphs?", "[Ss]ub-?sections?",
+                    "[Ss]ections?", "[Ss]ub-?clauses?", "[Aa]rticles?", "[Rr]ules?", "[Pp]rongs?", "[Ll]ines?",
+                    "[Bb]oxe?s?", "[Ss]teps?", "[Pp]arts?", "[Ss]ubparts?", "[Pp]oints?")
+_JOINERS = (",", r"\band\b", r"\bor\b", r"\bthrough\b", r"\bto\b", "[-–]")
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+                 "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+                 "million billion").split()
+
+
+def _backwards(piece: str) -> str:
+    """A piece of pattern (literals, "x?", "[Aa]", "\\b") that matches the reverse of what *piece* matches."""
+    atoms = re.findall(r"\[[^\]]*\][?]?|\\b|.[?]?", piece)
+    return "".join(reversed(atoms))
+
+
+# Read backwards from the end of the text before a label: a label referred to follows one of the words above and
+# perhaps other labels ("Section 2(a) and "), a figure follows its number in words ("three (3)"). Matched at the
+# start of the reversed text, these find what \b(?:words)\s*(?:\(label\)\s*(?:joiner)?\s*)*$ and
+# \b(?:number words)\s*$ find searched forwards, without trying every place of the text.
+_REFERRING_BACKWARDS = re.compile(
+    r"(?:\s*(?:" + "|".join(map(_backwards, _JOINERS)) + r")?\s*\)[A-Za-z0-9]{1,6}\()*\s*"
+    r"(?:" + "|".join(map(_backwards, _REFERRING_WORDS)) + r")\b")
+_NUMBER_WORD_BACKWARDS = re.compile(r"\s*(?:" + "|".join(w[::-1] for w in _NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _AFTER_REFERENCE = re.compile(r"\s*(?:above|below|hereof|of\s+(?:this|the|that|such|Section|Article)|thereof"
                               r"|herein|hereunder|\s*through|\s*to\s+\()", re.IGNORECASE)
-_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
-    r"|million|billion)\s*$", re.IGNORECASE)
 SCHEMES = ("letter", "roman", "digit", "upper", "ROMAN")
 
 
@@ -67,17 +84,25 @@ def _candidates(v: str) -> dict[str, int]:
 def _is_reference(text: str, start: int, end: int) -> bool:
     """Whether the label at text[start:end] is cited or referred to rather than enumerated."""
     before = text[max(0, start - 80):start]
-    if text[start + 1].isdigit() and _NUMBER_WORD.search(before):
+    backwards = before[::-1]
+    if text[start + 1].isdigit() and _NUMBER_WORD_BACKWARDS.match(backwards):
         return True               # "three (3)": a figure after its words
     # a match of _GLUED is its last character, or the one before a final line break: only those are tried
-    return bool(_GLUED.search(before, max(0, len(before) - 2)) or _REFERRING.search(before.rstrip())
+    return bool(_GLUED.search(before, max(0, len(before) - 2))
+                or _REFERRING_BACKWARDS.match(backwards, len(backwards) - len(before.rstrip()))
                 or _AFTER_REFERENCE.match(text, end))
 
 
 def tokens(text: str) -> list[Token]:
     """Enumerators written in *text*, citations and references left out."""
+    return [Token(label, start, dict(candidates)) for label, start, candidates in _tokens(text)]
+
+
+@kept_for_recent_texts
+def _tokens(text: str) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
+    """(label, where it starts, its candidates) for each enumerator in *text*; kept for recent texts."""
     if "(" not in text:
-        return []
+        return ()
     found = []
     for m in TOKEN.finditer(text):
         cands = _candidates(m.group("v"))
@@ -85,8 +110,8 @@ def tokens(text: str) -> list[Token]:
             continue
         if text[m.end():m.end() + 1] == "(":
             continue              # "(a)(2)": a citation
-        found.append(Token(m.group(0), m.start(), cands))
-    return found
+        found.append((m.group(0), m.start(), tuple(cands.items())))
+    return tuple(found)
 
 
 def _label_token(p: Paragraph) -> Token | None:
@@ -274,11 +299,13 @@ RANGE = re.compile(
     r"|\(\d{1,2}|\([A-Z])\)")
 # a part of every word a range opens with ("clauses", "Items", "sub-paragraphs", "Subclause")
 _RANGE_WORDS = ("lause", "tem", "aragraph")
+# what joins a range's two labels: a pattern that opens with a character, which the engine skips ahead to
+_RANGE_JOIN = re.compile(r"\)\s*(?:through|to|[-–])\s*\(")
 
 
 def may_hold_range(text: str) -> bool:
-    """Whether RANGE may match: a parenthesis and one of the words a range opens with."""
-    return "(" in text and any(w in text for w in _RANGE_WORDS)
+    """Whether RANGE may match: two labels joined ("(b) through (d)") and one of the words a range opens with."""
+    return _RANGE_JOIN.search(text) is not None and any(w in text for w in _RANGE_WORDS)
 
 
 def _available(doc: Document, p: Paragraph) -> list[Token]:

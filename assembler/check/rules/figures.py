@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assembler.check.casefold import may_hold
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.casefold import may_hold_kept
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Paragraph
 
 # --------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ PAIR = re.compile(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pair:
     """A value written in words and in figures."""
 
@@ -132,10 +132,10 @@ def _digit_before(text: str, at: int) -> bool:
 _LAST_WORD = re.compile(rf"(?:{_WORD}|dollars?|cents?|percent)", re.IGNORECASE)
 
 
-def _words_before_a_figure(text: str) -> bool:
-    """Whether a figure in parentheses has, before it, white space and before that a whole word that may end a
-    pair's words ("Dollars", "percent", "twelve"): where every PAIR match ends. Looked for back from each
-    figure, so that a paragraph of clause numbers ("(1)") is not searched for pairs."""
+def _figures_after_words(text: str) -> Iterator[int]:
+    """Where each figure in parentheses opens that has, before it, white space and before that a whole word that
+    may end a pair's words ("Dollars", "percent", "twelve"): where every PAIR match ends. Looked for back from
+    each figure, so that a paragraph of clause numbers ("(1)") is not searched for pairs."""
     for m in _FIGURE_IN_PARENS.finditer(text):
         end = m.start()
         while end > 0 and text[end - 1].isspace():
@@ -144,14 +144,39 @@ def _words_before_a_figure(text: str) -> bool:
         while start > 0 and end - start <= 12 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             start -= 1             # the word (\w+) before the white space; none of those words is longer
         if end < m.start() and _LAST_WORD.fullmatch(text, start, end):
-            return True
-    return False
+            yield m.start()
+
+
+def _words_before_a_figure(text: str) -> bool:
+    """Whether some figure in parentheses has the last word of a pair's words before it (see _figures_after_words)."""
+    return next(_figures_after_words(text), None) is not None
+
+
+def _in_words(ch: str) -> bool:
+    """Whether *ch* may stand in a pair's words: a letter (the case-insensitive pattern's letters are letters,
+    "ſ" and the Kelvin sign too), white space, a comma or a hyphen."""
+    return ch.isalpha() or ch.isspace() or ch == "," or ch == "-"
+
+
+def _pair_matches(text: str) -> Iterator[re.Match]:
+    """What PAIR.finditer finds in *text*, searched only before the figures that have words before them: a pair's
+    words are letters, white space, commas and hyphens up to the parenthesis of its figure, and its figure closes
+    at the first ")" after it."""
+    searched = 0                          # where the last match ended: no match starts before
+    for paren in _figures_after_words(text):
+        start = paren
+        while start > searched and _in_words(text[start - 1]):
+            start -= 1
+        close = text.find(")", paren)
+        end = len(text) if close < 0 else close + 1
+        for m in PAIR.finditer(text, start, end):
+            if m.start() >= searched:
+                searched = m.end()
+                yield m
 
 
 def pairs(text: str) -> Iterator[Pair]:
-    if not _words_before_a_figure(text):
-        return
-    for m in PAIR.finditer(text):
+    for m in _pair_matches(text):
         if _digit_before(text, m.start()):
             continue                       # "1.5 million (1,500,000)": digits in words are not read
         figure = _figure(m.group("figure"))
@@ -174,10 +199,18 @@ def pairs(text: str) -> Iterator[Pair]:
         yield Pair(kind, value, figure, m.group(0), m.start(), m.end())
 
 
+@kept_for_recent_texts
+def _pairs_kept(text: str) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
+    """The pairs of *text*: figures before their words and ordinals (`other_pairs`), then words before their figures
+    (`pairs`); kept for recent texts."""
+    return tuple(other_pairs(text)), tuple(pairs(text))
+
+
 def find_words(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
-        yield from find_other_forms(ctx, p)
-        for pair in pairs(p.text):
+        others, ours = _pairs_kept(p.text)
+        yield from find_other_forms(ctx, p, others)
+        for pair in ours:
             if pair.words is None or pair.figure is None or pair.words == pair.figure:
                 continue
             money, pct = pair.kind == "money", pair.kind == "percent"
@@ -210,6 +243,11 @@ FIGURE_FIRST = re.compile(
     re.IGNORECASE)
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
 _FIGURE_HINT = re.compile(r"\d%?\s+\([A-Za-z]")
+# a parenthesis opening on a number, in figures or words, or an ordinal: every ORDINAL_PAIR and FIGURE_FIRST
+# holds one ("(2nd)", "(second)", "(twelve)"); and on a number word: every FIGURE_FIRST (a literal character first,
+# which the engine skips ahead to)
+_OPENS_ON_A_NUMBER = re.compile(rf"\((?=[\dbefhmnostz])(?:\d|{_WORD}|{_ORDINAL_WORD})", re.IGNORECASE)
+_OPENS_ON_WORDS = re.compile(rf"\((?=[befhmnostz]){_WORD}", re.IGNORECASE)   # the letters the words open with
 _CITED_BEFORE = re.compile(r"(?:Section|Sections|Article|Rule|Clause|Item|Schedule|Exhibit|Part|Chapter|Title|No\.|§)"
                            r"\s*$", re.IGNORECASE)
 
@@ -230,7 +268,7 @@ def ordinal_value(text: str) -> int | None:
 
 def other_pairs(text: str) -> Iterator[Pair]:
     """Ordinals in words and figures, and figures followed by their words in parentheses."""
-    if "(" not in text:
+    if "(" not in text or not _OPENS_ON_A_NUMBER.search(text):
         return
     for m in ORDINAL_PAIR.finditer(text) if _ORDINAL_HINT.search(text) else ():
         words = m.group("w1") or m.group("w2")
@@ -238,7 +276,7 @@ def other_pairs(text: str) -> Iterator[Pair]:
         value = ordinal_value(words)
         yield Pair("ordinal", None if value is None else Decimal(value), Decimal(int(figure[:-2])), m.group(0),
                    m.start(), m.end())
-    for m in FIGURE_FIRST.finditer(text) if _FIGURE_HINT.search(text) else ():
+    for m in FIGURE_FIRST.finditer(text) if _OPENS_ON_WORDS.search(text) and _FIGURE_HINT.search(text) else ():
         if _CITED_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
             continue
         figure_text, unit = m.group("figure"), (m.group("unit") or "").strip().lower()
@@ -265,8 +303,8 @@ def _ordinal(value: Decimal) -> str:
     return f"{n}{suffix}"
 
 
-def find_other_forms(ctx: Context, paragraph: Paragraph) -> Iterator[Finding]:
-    for pair in other_pairs(paragraph.text):
+def find_other_forms(ctx: Context, paragraph: Paragraph, found: Iterable[Pair]) -> Iterator[Finding]:
+    for pair in found:
         if pair.words is not None and pair.figure is not None and pair.words != pair.figure:
             yield ctx.finding(WORDS, paragraph, pair.text, _describe_pair(pair), offset=pair.start)
 
@@ -374,7 +412,7 @@ class Purchase:
 def _purchase(ctx: Context) -> Purchase | None:
     """The first paragraph stating an aggregate purchase (sum, shares and/or price)."""
     for p in ctx.paragraphs():
-        if not may_hold(p.text, "aggregate"):
+        if not may_hold_kept(p.text, "aggregate"):
             continue                       # neither an aggregate sum nor an aggregate of shares
         s, n, pr = AGGREGATE_SUM.search(p.text), AGGREGATE_SHARES.search(p.text), PRICE.search(p.text)
         if s or n:
@@ -412,10 +450,10 @@ def find_arithmetic(ctx: Context) -> Iterable[Finding]:
     total_shares = purchase.total_shares if purchase else None
     for p in ctx.paragraphs():
         text = p.text
-        if not may_hold(text, "payment"):
+        if not may_hold_kept(text, "payment"):
             continue                       # no payment at a closing, no schedule of closings
-        per = PER_CLOSING.search(text)
-        schedule = list(SCHEDULE_ITEM.finditer(text))
+        per = PER_CLOSING.search(text) if may_hold_kept(text, "wire") else None
+        schedule = list(SCHEDULE_ITEM.finditer(text)) if may_hold_kept(text, "shares") else []
         if per:
             shares, _ = _group_number(per, "shares")
             amount, _ = _group_number(per, "amount")

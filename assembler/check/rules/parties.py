@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Document, Paragraph
 
 _SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\."
@@ -52,8 +52,9 @@ class Mention:
     paragraph: Paragraph
 
 
+@kept_for_recent_texts
 def normal(name: str) -> str:
-    """Case, spaces, the comma before the suffix and a final period do not count."""
+    """Case, spaces, the comma before the suffix and a final period do not count; kept for recent names."""
     text = re.sub(r"[\s\u00a0]+", " ", name).strip().lower()
     return re.sub(r",(?= )", "", text).rstrip(".")
 
@@ -68,22 +69,43 @@ _HINT = re.compile("|".join(map(re.escape, _HINTS)))
 
 
 def names_in(p: Paragraph) -> Iterator[Mention]:
-    if not _HINT.search(p.text):
-        return
-    for m in NAME.finditer(p.text):
-        text = m.group(0)
-        lead = _LEADING.match(text)
-        start = m.start()
-        if lead:
-            text, start = text[lead.end():], start + lead.end()
-        if not re.match(_WORD, text) or not re.search(r"[A-Za-z]{2}", text.split()[0]):
-            continue
+    for text, start in _names(p.text):
         yield Mention(text, start, p)
 
 
-def _mentions(ctx: Context, p: Paragraph) -> list[Mention]:
+@kept_for_recent_texts
+def _names(text: str) -> tuple[tuple[str, int], ...]:
+    """(name, where it starts) for every entity's name in *text*; kept for recent texts."""
+    if not _HINT.search(text):
+        return ()
+    found = []
+    for m in NAME.finditer(text):
+        name = m.group(0)
+        lead = _LEADING.match(name)
+        start = m.start()
+        if lead:
+            name, start = name[lead.end():], start + lead.end()
+        if not re.match(_WORD, name) or not re.search(r"[A-Za-z]{2}", name.split()[0]):
+            continue
+        found.append((name, start))
+    return tuple(found)
+
+
+def _mentions(ctx: Context, p: Paragraph) -> Sequence[Mention]:
     """names_in(p), read once per check for both rules of the family."""
-    return ctx.once(("party mentions", id(p)), lambda: list(names_in(p)))
+    return _mentions_by_paragraph(ctx).get(id(p), ())
+
+
+def _mentions_by_paragraph(ctx: Context) -> dict[int, list[Mention]]:
+    """The names in each paragraph of the package that names any, read once per check."""
+    def read() -> dict[int, list[Mention]]:
+        found = {}
+        for p in ctx.paragraphs():
+            names = _names(p.text)
+            if names:
+                found[id(p)] = [Mention(text, start, p) for text, start in names]
+        return found
+    return ctx.once("party mentions", read)
 
 
 def _opening(doc: Document) -> list[Paragraph]:
@@ -103,7 +125,7 @@ def _signed(doc: Document) -> list[Party]:
     found: list[Party] = []
     body = doc.body
     for i, p in enumerate(body):
-        label = LABEL.match(p.text)
+        label = LABEL.match(p.text) if ":" in p.text else None      # every label ends with a colon
         if label is None or len(label.group("role").split()) > 3 or not label.group("role").isupper():
             continue
         following = [label.group("rest")] + [q.text for q in body[i + 1:i + 3]]
@@ -131,6 +153,11 @@ def parties(doc: Document) -> list[Party]:
     return [x for x in found if x.role is not None] or found or _signed(doc)
 
 
+def _parties_of(ctx: Context, doc: Document) -> list[Party]:
+    """parties(doc), read once per check for both rules of the family."""
+    return ctx.once(("parties", id(doc)), lambda: parties(doc))
+
+
 def _similar(a: str, b: str) -> bool:
     na, nb = normal(a), normal(b)
     if na == nb:
@@ -145,7 +172,7 @@ def _similar(a: str, b: str) -> bool:
 
 def find_names(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
-        known = parties(doc)
+        known = _parties_of(ctx, doc)
         if not known:
             continue
         exact = {normal(x.name) for x in known}
@@ -172,7 +199,7 @@ def _party_named(known: list[Party], text: str) -> Party | None:
 
 def find_roles(ctx: Context) -> Iterable[Finding]:
     for doc in ctx.package.documents:
-        known = [x for x in parties(doc) if x.role]
+        known = [x for x in _parties_of(ctx, doc) if x.role]
         if len(known) < 2:
             continue
         roles = {x.role.lower(): x for x in known}
@@ -194,7 +221,7 @@ def find_roles(ctx: Context) -> Iterable[Finding]:
                             f"{party.name} is defined as “{role}”, the role the preamble gives {other.name}; "
                             f"the preamble defines {party.name} as “{party.role}”.", offset=mention.start)
             # a signature block: "COMPANY:" over a party's name
-            label = LABEL.match(p.text)
+            label = LABEL.match(p.text) if ":" in p.text else None      # every label ends with a colon
             if label is None or label.group("role").strip().lower() not in roles:
                 continue
             role_party = roles[label.group("role").strip().lower()]

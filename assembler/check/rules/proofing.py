@@ -12,10 +12,13 @@ unbalanced. Enumerators written with a closing parenthesis only ("a)", "(ii)", "
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterable
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.casefold import lower_case
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Paragraph
 
 # ---------------------------------------------------------------------------------------------
@@ -107,17 +110,39 @@ REPEATED = re.compile(r"(?<![\w’'-])([a-z]++)[ \u00a0]++\1(?![\w’'-])")
 _GRAMMATICAL = frozenset({"that", "had"})
 
 
+# ASCII letters kept, every other byte of a text's UTF-8 a space: what stands between two words REPEATED reads
+_LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
+
+
+def may_repeat(lower: str) -> bool:
+    """Whether REPEATED may match in *lower*: two runs of the letters a-z, with nothing but other characters
+    between them, are the same. (Its words are such runs, and only spaces stand between them.)"""
+    runs = lower.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split()
+    return any(map(operator.eq, runs, itertools.islice(runs, 1, None)))
+
+
+@kept_for_recent_texts
+def repeated_words(text: str) -> tuple[tuple[int, int, int, int], ...]:
+    """(start, end, the word's start, its end) of each word written twice in *text*; kept for recent texts."""
+    lower = lower_case(text)
+    if len(lower) != len(text):           # a letter whose lower case is longer: keep the offsets right
+        lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if not may_repeat(lower):
+        return ()
+    found = []
+    for m in REPEATED.finditer(lower):
+        word = text[m.start(1):m.end(1)]
+        if word.lower() in _GRAMMATICAL or len(word) == 1 and word not in "aA":
+            continue
+        found.append((m.start(), m.end(), m.start(1), m.end(1)))
+    return tuple(found)
+
+
 def find_repeated(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
-        lower = p.text.lower()
-        if len(lower) != len(p.text):     # a letter whose lower case is longer: keep the offsets right
-            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in p.text)
-        for m in REPEATED.finditer(lower):
-            word = p.text[m.start(1):m.end(1)]
-            if word.lower() in _GRAMMATICAL or len(word) == 1 and word not in "aA":
-                continue
-            yield ctx.finding(REPEAT, p, p.text[m.start():m.end()], f"The word “{word}” is written twice.",
-                              offset=m.start())
+        for start, end, word_start, word_end in repeated_words(p.text):
+            word = p.text[word_start:word_end]
+            yield ctx.finding(REPEAT, p, p.text[start:end], f"The word “{word}” is written twice.", offset=start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,14 +152,36 @@ _ENUMERATOR = re.compile(r"(?:^|[\s;,:])(?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]|\d{1,3}
 _PAREN = re.compile(r"[()]")
 _QUOTE = re.compile(r"[“”\"]")
 _EMOTICON = re.compile(r"[:;]-?[()]")
+_EMOTICON_OPENERS = (":(", ":)", ":-", ";(", ";)", ";-")     # what every _EMOTICON opens with
+_NOT_A_PARENTHESIS = bytes(b for b in range(256) if b not in b"()")
 
 
+def _balanced(text: str) -> bool:
+    """Whether each parenthesis of *text* is closed after it by one: its parentheses alone (in UTF-8 no other
+    character holds their bytes) come to nothing, innermost pairs taken away first. Some rounds only, so that
+    a deep nesting is left to the reading one by one (False: not known balanced)."""
+    parens = text.encode("utf-8", "surrogatepass").translate(None, _NOT_A_PARENTHESIS)
+    for _ in range(8):
+        if not parens:
+            return True
+        shorter = parens.replace(b"()", b"")
+        if len(shorter) == len(parens):
+            return False
+        parens = shorter
+    return not parens
+
+
+@kept_for_recent_texts
 def _parens(text: str) -> tuple[int, int] | None:
-    """(offset, kind) of the first unmatched parenthesis: kind 1 opened, -1 closed; None if balanced.
+    """(offset, kind) of the first unmatched parenthesis: kind 1 opened, -1 closed; None if balanced. Kept for
+    recent texts.
 
     A closing parenthesis that closes nothing after a short label ("a)", "ii)", "3)") is an enumerator.
     """
-    text = _EMOTICON.sub("  ", text)
+    if any(e in text for e in _EMOTICON_OPENERS):
+        text = _EMOTICON.sub("  ", text)
+    if _balanced(text):
+        return None
     stack: list[int] = []
     for m in _PAREN.finditer(text):
         i, ch = m.start(), m.group(0)
@@ -148,8 +195,9 @@ def _parens(text: str) -> tuple[int, int] | None:
     return (stack[0], 1) if stack else None
 
 
+@kept_for_recent_texts
 def _quotes(text: str) -> tuple[int, int] | None:
-    """(offset, kind) of the first unmatched double quote (kind 1 opened, -1 closed).
+    """(offset, kind) of the first unmatched double quote (kind 1 opened, -1 closed); kept for recent texts.
 
     Typographic quotes have a direction; a straight one closes an open quotation or opens one.
     """

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from assembler.check.casefold import may_hold
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.casefold import may_hold_kept
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Paragraph
 
 # "Series G Preferred Stock", "Series G Convertible Preferred", "Series G Holders", "Series G Shares".
@@ -47,15 +47,18 @@ def _letter(match: re.Match, text: str) -> str | None:
     return letter.upper()
 
 
-def mentions(paragraph: Paragraph) -> Iterator[tuple[str, re.Match]]:
-    """(letter, match) for every series designation in *paragraph*."""
-    text = paragraph.text
-    if not may_hold(text, "series"):
-        return
-    for m in MENTION.finditer(text):
-        letter = _letter(m, text)
-        if letter:
-            yield letter, m
+@kept_for_recent_texts
+def mentions(text: str) -> tuple[tuple[str, re.Match], ...]:
+    """(letter, match) for every series designation in *text*; kept for recent texts."""
+    return tuple((letter, m) for m in MENTION.finditer(text) if (letter := _letter(m, text)))
+
+
+def _naming_series(ctx: Context) -> list[tuple[Paragraph, tuple[tuple[str, re.Match], ...]]]:
+    """The paragraphs that may name a series (every designation and mention does), each with its mentions;
+    read once per check."""
+    def read():
+        return [(p, mentions(p.text)) for p in ctx.paragraphs() if may_hold_kept(p.text, "series")]
+    return ctx.once("series paragraphs", read)
 
 
 def _normal(value: str) -> str:
@@ -69,14 +72,12 @@ def designated_series(ctx: Context) -> tuple[str | None, str]:
         return _normal(ctx.termsheet.series), "term sheet"
     designations: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    for p in ctx.paragraphs():
-        if not may_hold(p.text, "series"):
-            continue                       # every designation and mention names a series
+    for p, named in _naming_series(ctx):
         for m in DESIGNATES.finditer(p.text):
             letter = m.group("a") or m.group("b") or m.group("c")
             if letter.isupper() or p.text == p.text.lower():
                 designations[letter.upper()] += 1
-        for letter, _m in mentions(p):
+        for letter, _m in named:
             counts[letter] += 1
     for counter in (designations, counts):
         ranked = counter.most_common(2)
@@ -91,8 +92,8 @@ def find_series(ctx: Context) -> Iterable[Finding]:
         return
     allowed = {_normal(s) for s in ctx.config.allowed_series} | {series}
     where = "the term sheet names" if source == "term sheet" else "the documents designate"
-    for p in ctx.paragraphs():
-        for letter, m in mentions(p):
+    for p, named in _naming_series(ctx):
+        for letter, m in named:
             if letter in allowed:
                 continue
             snippet = m.group(0).rstrip()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
 from assembler.docmodel.model import Paragraph
 
 
@@ -35,15 +35,18 @@ _SAME_LENGTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "
                 "\n": " "}
 
 
+@kept_for_recent_texts
 def _norm(text: str) -> str:
     """Straight quotes and plain spaces, one character for one, so offsets stay valid (what translating by
-    _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced)."""
+    _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced). Kept
+    for recent texts."""
     for old, new in _SAME_LENGTH.items():
         if old in text:
             text = text.replace(old, new)
     return text
 
 
+@kept_for_recent_texts
 def _fold(text: str) -> str:
     return " ".join(_norm(text).replace(",", " , ").split()).casefold().replace(" , ", ", ").strip(" ,.")
 
@@ -338,32 +341,63 @@ def _signature_blocks(ctx: Context, f: Facts) -> Iterator[Finding]:
 # termsheet.amount
 
 
-def _amount_context(f: Facts, text: str, m: re.Match) -> tuple[str, tuple[Decimal, ...]] | None:
-    """(what the context names, the sheet's values for it), or None when the context names nothing."""
+def _amount_named(text: str, m: re.Match) -> str | None:
+    """What the context of the amount *m* names ("purchase amount", "price per share"), or None."""
     before = _before(text, m.start())
     bare = _strip_words(_MONEY_WORDS, before).rstrip()
     after = text[m.end():m.end() + 40]
     if re.search(r"aggregate (?:sum|amount|purchase price) of$", bare, re.IGNORECASE) \
             or re.search(r"\bwill purchase$", bare) or re.search(r"\bPurchase Amount\b[^.$]{0,40}(?:of|is|equal to)$", bare):
-        return "purchase amount", (f.purchase_amount,)
+        return "purchase amount"
     if re.search(r"\b(?:wire transfer|payment) of$", bare, re.IGNORECASE):
-        return "amount payable at a closing", (*f.closing_amounts, f.purchase_amount)
+        return "amount payable at a closing"
     if re.search(r"\bat a (?:purchase )?price of$", bare, re.IGNORECASE) and re.match(r"\s*per\b", after):
-        return "price per share", (f.price,)
+        return "price per share"
     if re.search(r"\bConversion Price\b[^.$]{0,80}\bequal to$", bare):
-        return "conversion price", (f.conversion_price,)
+        return "conversion price"
     if re.search(r"\bOriginal Issue Price\b\"?[^.$]{0,40}\b(?:means|equal to|of)$", bare):
-        return "original issue price", (f.original_issue_price,)
+        return "original issue price"
     par_before = re.search(r"\bpar value(?: of)?$", bare, re.IGNORECASE)
     par_after = re.match(r"\s*par value\b", after, re.IGNORECASE)
     if par_before or par_after:
         window = bare[-80:] if par_before else bare[-60:]
         if re.search(r"common stock,?\s*(?:par value(?: of)?)?$", window, re.IGNORECASE):
-            return "common stock par value", (f.common_par,)
+            return "common stock par value"
         if re.search(r"preferred", window, re.IGNORECASE):
-            return "preferred stock par value", (f.preferred_par,)
-        return "par value", (f.preferred_par, f.common_par)
+            return "preferred stock par value"
+        return "par value"
     return None
+
+
+def _amount_values(f: Facts, what: str) -> tuple[Decimal, ...]:
+    """The sheet's values for what an amount's context names."""
+    if what == "purchase amount":
+        return (f.purchase_amount,)
+    if what == "amount payable at a closing":
+        return (*f.closing_amounts, f.purchase_amount)
+    if what == "price per share":
+        return (f.price,)
+    if what == "conversion price":
+        return (f.conversion_price,)
+    if what == "original issue price":
+        return (f.original_issue_price,)
+    if what == "common stock par value":
+        return (f.common_par,)
+    if what == "preferred stock par value":
+        return (f.preferred_par,)
+    return (f.preferred_par, f.common_par)
+
+
+@kept_for_recent_texts
+def _amounts_named(text: str) -> tuple[tuple[str, int, int, Decimal], ...]:
+    """(what, start, end, value) for each amount of *text* (a normal text) whose context names what it is; kept
+    for recent texts."""
+    named = []
+    for m in MONEY.finditer(text) if "$" in text else ():
+        what, value = _amount_named(text, m), _amount(m)
+        if what is not None and value is not None:
+            named.append((what, m.start(), m.end(), value))
+    return tuple(named)
 
 
 def _amounts(ctx: Context) -> Iterator[Finding]:
@@ -372,16 +406,10 @@ def _amounts(ctx: Context) -> Iterator[Finding]:
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.amount")
     for p, text in _paragraphs(ctx):
-        if "$" not in text:
-            continue
-        for m in MONEY.finditer(text):
-            named = _amount_context(f, text, m)
-            value = _amount(m)
-            if named is None or value is None:
-                continue
-            what, allowed = named
+        for what, start, end, value in _amounts_named(text):
+            allowed = _amount_values(f, what)
             if value not in allowed:
-                found.add(p, m.start(), p.text[m.start():m.end()],
+                found.add(p, start, p.text[start:end],
                           f"{what} {_words().money(value)} is not the term sheet's ({_money(allowed)}); "
                           "a figure from another deal?")
     yield from found.items
@@ -397,25 +425,34 @@ def _rates(ctx: Context) -> Iterator[Finding]:
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.rate")
     for p, text in _paragraphs(ctx):
-        if "%" not in text:
-            continue
-        for m in PERCENT.finditer(text):
-            bare = _strip_words(_PERCENT_WORDS, _before(text, m.start())).rstrip()
-            sentence = _sentence_before(text, m.start()).rstrip()
-            if re.search(r"\bmore than(?: the lesser of \(x\))?$", bare) and "own" in sentence:
-                what, allowed = "beneficial ownership limitation", (f.limitation,)
-            elif re.search(r"\bin no event exceeds?$", bare):
-                what, allowed = "maximum beneficial ownership limitation", (f.maximum,)
-            elif re.search(r"\bdividends\b[^.%]{0,160}\brate\b[^.%]{0,120}\bof$", sentence[-300:]) \
-                    and re.search(r"\bof$", bare):
-                what, allowed = "dividend rate", (f.dividend_rate,)
-            else:
-                continue
-            value = Decimal(m.group(1))
+        for what, start, end, value in _rates_named(text):
+            allowed = (f.limitation,) if what == "beneficial ownership limitation" else \
+                (f.maximum,) if what == "maximum beneficial ownership limitation" else (f.dividend_rate,)
             if value not in allowed:
-                found.add(p, m.start(), p.text[m.start():m.end()],
+                found.add(p, start, p.text[start:end],
                           f"{what} {_words().percent(value)} is not the term sheet's ({_percent(allowed)})")
     yield from found.items
+
+
+@kept_for_recent_texts
+def _rates_named(text: str) -> tuple[tuple[str, int, int, Decimal], ...]:
+    """(what, start, end, value) for each percentage of *text* (a normal text) whose context names what it is (a
+    beneficial ownership limitation, its maximum, the dividend rate); kept for recent texts."""
+    named = []
+    for m in PERCENT.finditer(text) if "%" in text else ():
+        bare = _strip_words(_PERCENT_WORDS, _before(text, m.start())).rstrip()
+        sentence = _sentence_before(text, m.start()).rstrip()
+        if re.search(r"\bmore than(?: the lesser of \(x\))?$", bare) and "own" in sentence:
+            what = "beneficial ownership limitation"
+        elif re.search(r"\bin no event exceeds?$", bare):
+            what = "maximum beneficial ownership limitation"
+        elif re.search(r"\bdividends\b[^.%]{0,160}\brate\b[^.%]{0,120}\bof$", sentence[-300:]) \
+                and re.search(r"\bof$", bare):
+            what = "dividend rate"
+        else:
+            continue
+        named.append((what, m.start(), m.end(), Decimal(m.group(1))))
+    return tuple(named)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -427,40 +464,55 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
         return
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.date")
+    allowed_for = {"closing date": f.closing_dates, "effective date": (f.effective_date,),
+                   "board meeting date": (f.board_meeting_date,)}
     for p, text in _paragraphs(ctx):
-        for m in (DAY_OF.finditer(text) if "day of" in text else ()):
-            day, month, year = m.groups()
-            value = _date(month, day, year)
-            if value is not None and re.search(r"\bthis\s+$", text[:m.start()]) and value != f.execution_date:
-                found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"executed on {_words().long_date(value)}; the term sheet's execution date is "
-                          f"{_words().long_date(f.execution_date)} (“{_words().day_ordinal(f.execution_date)} day of "
-                          f"{f.execution_date:%B}, {f.execution_date.year}”)")
-        if (", 1" not in text and ", 2" not in text) or not DATE.search(text):
-            continue
-        closing_spans = []
-        for m in re.finditer(r"\bClosings?\b[^.]{0,80}?\b(?:shall|will)\s+(?:occur|take place)\s+on\b", text):
-            end = text.find(". ", m.end())
-            closing_spans.append((m.end(), len(text) if end < 0 else end))
-        for m in DATE.finditer(text):
-            value = _date(*m.groups())
-            if value is None:
-                continue
-            before = _before(text, m.start(), 200)
-            after = text[m.end():m.end() + 40]
-            if any(s <= m.start() < e for s, e in closing_spans):
-                what, allowed = "closing date", f.closing_dates
-            elif re.match(r'\s*\((?:the\s+)?"Effective Date"\)', after) \
-                    or re.search(r"\b(?:entered into|made|dated)\s+(?:as of\s+)?$", before):
-                what, allowed = "effective date", (f.effective_date,)
-            elif re.search(r"\bheld on\s+$", before) and re.search(r"\bmeeting\b", before[-120:]):
-                what, allowed = "board meeting date", (f.board_meeting_date,)
-            else:
-                continue
-            if value not in allowed:
-                found.add(p, m.start(), p.text[m.start():m.end()],
-                          f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed)})")
+        for what, start, end, value in _dates_stated(text):
+            if what == "execution date":
+                if value != f.execution_date:
+                    day = f.execution_date
+                    found.add(p, start, p.text[start:end],
+                              f"executed on {_words().long_date(value)}; the term sheet's execution date is "
+                              f"{_words().long_date(day)} (“{_words().day_ordinal(day)} day of {day:%B}, {day.year}”)")
+            elif value not in allowed_for[what]:
+                found.add(p, start, p.text[start:end],
+                          f"{what} {_words().long_date(value)} is not the term sheet's ({_dates(allowed_for[what])})")
     yield from found.items
+
+
+@kept_for_recent_texts
+def _dates_stated(text: str) -> tuple[tuple[str, int, int, dt.date], ...]:
+    """(what, start, end, date) for each date *text* (a normal text) states as the execution, closing, effective or
+    board meeting date, in the order they are checked; kept for recent texts."""
+    stated = []
+    for m in (DAY_OF.finditer(text) if "day of" in text else ()):
+        day, month, year = m.groups()
+        value = _date(month, day, year)
+        if value is not None and re.search(r"\bthis\s+$", text[:m.start()]):
+            stated.append(("execution date", m.start(), m.end(), value))
+    if (", 1" not in text and ", 2" not in text) or not DATE.search(text):
+        return tuple(stated)
+    closing_spans = []
+    for m in re.finditer(r"\bClosings?\b[^.]{0,80}?\b(?:shall|will)\s+(?:occur|take place)\s+on\b", text):
+        end = text.find(". ", m.end())
+        closing_spans.append((m.end(), len(text) if end < 0 else end))
+    for m in DATE.finditer(text):
+        value = _date(*m.groups())
+        if value is None:
+            continue
+        before = _before(text, m.start(), 200)
+        after = text[m.end():m.end() + 40]
+        if any(s <= m.start() < e for s, e in closing_spans):
+            what = "closing date"
+        elif re.match(r'\s*\((?:the\s+)?"Effective Date"\)', after) \
+                or re.search(r"\b(?:entered into|made|dated)\s+(?:as of\s+)?$", before):
+            what = "effective date"
+        elif re.search(r"\bheld on\s+$", before) and re.search(r"\bmeeting\b", before[-120:]):
+            what = "board meeting date"
+        else:
+            continue
+        stated.append((what, m.start(), m.end(), value))
+    return tuple(stated)
 
 
 # ------------------------------------------------------------------------------------------------

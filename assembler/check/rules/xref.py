@@ -685,9 +685,8 @@ def _with_direction(para: Paragraph, ref: Reference) -> str:
     return para.text[ref.start: ref.end + (m.end() if m else 0)]
 
 
-def _expected(document: Document, f: RefField, target: Paragraph) -> list[str] | None:
-    """The texts Word would show for REF field *f* to *target*; None when it shows no number."""
-    switches = f.switches
+def _expected(document: Document, f: RefField, target: Paragraph, switches: set[str]) -> list[str] | None:
+    """The texts Word would show for REF field *f* (its *switches*) to *target*; None when it shows no number."""
     label = target.list_label
     if "\\w" in switches:
         wanted = [target.number] if target.number else []
@@ -734,11 +733,12 @@ def _fields(ctx: Context, document: Document) -> Iterator[Finding]:
                               f"the cross-reference field to bookmark {f.bookmark} shows an error; update "
                               f"fields (its target is {_describe(target.number, target.level)})", offset)
             continue
-        expected = _expected(document, f, target)
+        switches = f.switches
+        expected = _expected(document, f, target, switches)
         if expected is None:
             continue
         shown = f.cached.strip()
-        if "\\p" in f.switches:
+        if "\\p" in switches:
             shown = re.sub(r"\s+(?:above|below)$", "", shown)
         if not expected:
             yield _finding(ctx, MISDIRECTED, f.paragraph, snippet,
