@@ -17,14 +17,15 @@ from hypothesis import strategies as st
 from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
-                                        RULES, _facts, _incorporates_terms, _Kept, _Lowered, _normal, _phrases_in,
+                                        RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
                                         _PLACES, _spaced_forms, _variants_pattern,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
-                                         KEPT_TEXT, QUOTED, ROLE, cover_labels, masked_text, roles_in)
+                                         QUOTED, ROLE, cover_labels, masked_text, roles_in)
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
+from assembler.memo import KEPT_LENGTH as KEPT_TEXT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"   # beside the repository, if there
@@ -319,13 +320,6 @@ def test_variants_from_kept_places_are_the_alternations_matches(paths):
                        + r")(?![A-Za-z0-9])", re.IGNORECASE)
     assert found(terms[2:]) == [(i, m.start(), m.group(0)) for i, text in enumerate(texts)
                                 for m in fewer.finditer(text)]      # other first words: other places
-
-
-def test_a_kept_memo_is_bounded():
-    kept = _Kept(3)
-    for n in range(10):
-        kept.put(n, str(n))
-    assert list(kept.entries) == [7, 8, 9] and kept.get(9) == "9" and kept.get(1) is None
 
 
 @settings(max_examples=500, deadline=None)

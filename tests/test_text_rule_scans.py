@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembler.check.casefold import ODD_CASE, lower_case, may_hold, may_hold_kept
-from assembler.check.rule import KEPT_LENGTH, KEPT_TEXTS, kept_for_recent_texts
 from assembler.check.rules import captions, enumerations, figures, leftovers, parties, proofing, series, termsheet
 from assembler.docmodel.model import Paragraph
 from assembler.docmodel.parse import load_documents
@@ -514,20 +513,6 @@ def test_the_tag_test_is_as_before(text):
 def test_the_label_test_passes_every_signature_label(text):
     if parties.LABEL.match(text):
         assert ":" in text
-
-
-def test_results_are_kept_for_so_many_texts_up_to_so_long():
-    calls = []
-
-    @kept_for_recent_texts
-    def length(text: str) -> tuple[int]:
-        calls.append(text)
-        return (len(text),)
-
-    short, long = "a" * KEPT_LENGTH, "b" * (KEPT_LENGTH + 1)
-    assert length(short) == length(short) == (KEPT_LENGTH,) and calls == [short]
-    assert length(long) == length(long) == (KEPT_LENGTH + 1,) and calls == [short, long, long]
-    assert length.cache_info().maxsize == KEPT_TEXTS and length.__wrapped__("xy") == (2,)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ characters that do not lower-case to that letter: "İ" (lower case "i̇", two ch
 
 from __future__ import annotations
 
-from assembler.check.rule import kept_for_recent_texts
+from assembler.memo import kept
 
 ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
 
@@ -21,14 +21,14 @@ def may_hold(text: str, *words: str) -> bool:
     return any(w in lower for w in words)
 
 
-@kept_for_recent_texts
+@kept()
 def lower_case(text: str) -> str:
     """`text.lower()`, kept for recent texts: several rules read the same paragraphs lower-cased, and a batch reads
     the same paragraphs in variant after variant."""
     return text.lower()
 
 
-@kept_for_recent_texts
+@kept()
 def may_hold_kept(text: str, *words: str) -> bool:
     """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
     if not text.isascii() and ("İ" in text or "ı" in text or "ſ" in text):      # ODD_CASE

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache, wraps
 from typing import Any
 
 from assembler.docmodel.model import Document, Package, Paragraph
@@ -131,20 +130,3 @@ def selected(rules: Iterable[Rule], select: list[str] | None, ignore: list[str] 
 def documents_of(ctx: Context) -> list[Document]:
     return ctx.package.documents
 
-
-KEPT_TEXTS = 4096              # how many recent texts a function's results are kept for
-KEPT_LENGTH = 4096             # the longest text kept (a longer one is read anew each time)
-
-
-def kept_for_recent_texts(function: Callable[..., Any]) -> Callable[..., Any]:
-    """*function* (of a text, then perhaps other hashable arguments), its results kept for the most recent texts:
-    several rules read the same paragraph, a document repeats paragraphs, a batch checks the same paragraphs in
-    variant after variant. Bounded in number and length of texts; the results must be immutable."""
-    kept = lru_cache(maxsize=KEPT_TEXTS)(function)
-
-    @wraps(function)
-    def call(text: str, *args: Any) -> Any:
-        return kept(text, *args) if len(text) <= KEPT_LENGTH else function(text, *args)
-
-    call.cache_clear, call.cache_info = kept.cache_clear, kept.cache_info      # type: ignore[attr-defined]
-    return call

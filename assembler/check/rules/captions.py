@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph, Reference, lookup_number, normalise_number
 
 CAPTION = re.compile(r"[ \u00a0]*\((?P<caption>[A-Z][^()\n]{1,100}?)\)")
@@ -127,7 +128,7 @@ def _resolve(ctx: Context, doc: Document, ref: Reference, cache: dict) -> tuple[
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-@kept_for_recent_texts
+@kept()
 def _words(text: str) -> tuple[str, ...]:
     """The words of a caption or heading, lower-cased and singular; kept for recent texts (a heading is
     compared with every caption that refers to it)."""

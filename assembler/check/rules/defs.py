@@ -17,16 +17,16 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from itertools import accumulate, count
 from os.path import commonprefix
 
 from assembler.check.casefold import ODD_CASE
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
-from assembler.check.rules.terms import (KEPT_TEXT, QUOTED, TITLE_WORD, kept, labels_in, mask_text, masked_text,
+from assembler.check.rules.terms import (QUOTED, TITLE_WORD, labels_in, mask_text, masked_text,
                                          operative_text, undefined_roles, used_as_term)
 from assembler.docmodel.model import Definition, Paragraph
 from assembler.docmodel.places import document_title, place_of
+from assembler.memo import KEPT_LENGTH, Kept, kept
 
 WORDING_KINDS = ("means", "includes")
 QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
@@ -85,7 +85,7 @@ def _head_index(words: list[str]) -> int:
     return lowered.index("of") - 1 if "of" in lowered[1:] else len(words) - 1
 
 
-@lru_cache(maxsize=4096)
+@kept(4096, longest=None)
 def term_forms(term: str) -> frozenset[str]:
     """The term and its legitimate singular/plural forms; a term with a parenthetical option ("Majority (or
     other specified percentage) in Interest") is also used without it. (Worked out once a term: several
@@ -374,13 +374,13 @@ def _variant_body(term: str, lower: bool = False) -> str:
 
 
 
-@lru_cache(maxsize=4096)
+@kept(4096, longest=None)
 def _first_words(term: str) -> tuple[str, ...]:
     """Every form of the term's first word, in lower case."""
     return tuple(form.lower() for form in _variant_parts(term)[0])
 
 
-@lru_cache(maxsize=64)
+@kept(64, longest=None)
 def _first_word_places(firsts: tuple[str, ...]) -> re.Pattern:
     """Where one of *firsts* (the longest first) stands: the character before it (not a letter or digit), then
     the word before white space; grouped by initial, so that a place costs one test an initial."""
@@ -391,7 +391,7 @@ def _first_word_places(firsts: tuple[str, ...]) -> re.Pattern:
         f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in initials.items()) + r")\s)")
 
 
-@lru_cache(maxsize=1024)
+@kept(1024, longest=None)
 def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern:
     """Every variant of *terms*, the first in order at a place, matched in a lower-case text where it starts (as
     the case-insensitive pattern matches the text, when its lower case is letter for letter ASCII-comparable;
@@ -418,26 +418,8 @@ class _Found:
         return self._text[self._start:self._end]
 
 
-class _Kept:
-    """A memo of at most *size* entries, the oldest dropped first."""
-
-    def __init__(self, size: int) -> None:
-        self.size, self.entries = size, {}
-
-    def get(self, key):
-        return self.entries.get(key)
-
-    def put(self, key, value) -> None:
-        if len(self.entries) >= self.size:
-            del self.entries[next(iter(self.entries))]
-        self.entries[key] = value
-
-    def cache_clear(self) -> None:
-        self.entries.clear()
-
-
-_FIRST_WORDS = _Kept(64)      # the first words looked for -> a serial number (never given again)
-_PLACES = _Kept(1024)         # (a text, the serial number of the first words) -> where they stand in it
+_FIRST_WORDS = Kept(64)      # the first words looked for -> a serial number (never given again)
+_PLACES = Kept(1024)         # (a text, the serial number of the first words) -> where they stand in it
 _serials = count()
 
 
@@ -472,7 +454,7 @@ class _Variants:
     def _places(self, joined: _Lowered) -> list[tuple[tuple[int, str], ...]]:
         """(offset, first word) of every place where a first word stands in each of the joined texts, whose
         lower case is letter for letter theirs. A text's places depend on it alone (the separator is no
-        letter, digit or white space): they are kept for texts up to KEPT_TEXT characters (a batch checks the
+        letter, digit or white space): they are kept for texts up to KEPT_LENGTH characters (a batch checks the
         same paragraphs in many variants), and the texts not kept are searched together."""
         serial = _FIRST_WORDS.get(self._firsts)
         if serial is None:
@@ -493,7 +475,7 @@ class _Variants:
                 found[j].append((m.start() - starts[j], m.group(1)))
             for j, i in enumerate(missing):
                 out[i] = tuple(found[j])
-                if len(texts[i]) <= KEPT_TEXT:
+                if len(texts[i]) <= KEPT_LENGTH:
                     _PLACES.put((texts[i], serial), out[i])
         return out
 
@@ -565,7 +547,7 @@ def _term_then_words(found: str, allowed: set[str]) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
+@kept(4096, longest=None)
 def _spaced_forms(term: str) -> frozenset[str]:
     """The forms of a term written with its white space as single spaces."""
     return frozenset(" ".join(form.split()) for form in term_forms(" ".join(term.split())))
@@ -701,7 +683,7 @@ def _word_runs(terms: Iterable[str], most: int) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=8192)
+@kept(8192, longest=None)
 def _runs_of(term: str, most: int) -> tuple[str, ...]:
     """A term's runs of two to *most* consecutive space-separated words (see _word_runs)."""
     words = term.split(" ")

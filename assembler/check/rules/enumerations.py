@@ -21,7 +21,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph
 from assembler.docmodel.parse import is_toc_entry
 
@@ -98,7 +99,7 @@ def tokens(text: str) -> list[Token]:
     return [Token(label, start, dict(candidates)) for label, start, candidates in _tokens(text)]
 
 
-@kept_for_recent_texts
+@kept()
 def _tokens(text: str) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
     """(label, where it starts, its candidates) for each enumerator in *text*; kept for recent texts."""
     if "(" not in text:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from assembler.check.casefold import may_hold_kept
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def pairs(text: str) -> Iterator[Pair]:
         yield Pair(kind, value, figure, m.group(0), m.start(), m.end())
 
 
-@kept_for_recent_texts
+@kept()
 def _pairs_kept(text: str) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
     """The pairs of *text*: figures before their words and ordinals (`other_pairs`), then words before their figures
     (`pairs`); kept for recent texts."""

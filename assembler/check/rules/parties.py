@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph
 
 _SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\."
@@ -52,7 +53,7 @@ class Mention:
     paragraph: Paragraph
 
 
-@kept_for_recent_texts
+@kept()
 def normal(name: str) -> str:
     """Case, spaces, the comma before the suffix and a final period do not count; kept for recent names."""
     text = re.sub(r"[\s\u00a0]+", " ", name).strip().lower()
@@ -73,7 +74,7 @@ def names_in(p: Paragraph) -> Iterator[Mention]:
         yield Mention(text, start, p)
 
 
-@kept_for_recent_texts
+@kept()
 def _names(text: str) -> tuple[tuple[str, int], ...]:
     """(name, where it starts) for every entity's name in *text*; kept for recent texts."""
     if not _HINT.search(text):

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable
 
 from assembler.check.casefold import lower_case
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
 
 # ---------------------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def may_repeat(lower: str) -> bool:
     return any(map(operator.eq, runs, itertools.islice(runs, 1, None)))
 
 
-@kept_for_recent_texts
+@kept()
 def repeated_words(text: str) -> tuple[tuple[int, int, int, int], ...]:
     """(start, end, the word's start, its end) of each word written twice in *text*; kept for recent texts."""
     lower = lower_case(text)
@@ -171,7 +172,7 @@ def _balanced(text: str) -> bool:
     return not parens
 
 
-@kept_for_recent_texts
+@kept()
 def _parens(text: str) -> tuple[int, int] | None:
     """(offset, kind) of the first unmatched parenthesis: kind 1 opened, -1 closed; None if balanced. Kept for
     recent texts.
@@ -195,7 +196,7 @@ def _parens(text: str) -> tuple[int, int] | None:
     return (stack[0], 1) if stack else None
 
 
-@kept_for_recent_texts
+@kept()
 def _quotes(text: str) -> tuple[int, int] | None:
     """(offset, kind) of the first unmatched double quote (kind 1 opened, -1 closed); kept for recent texts.
 

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from assembler.check.casefold import may_hold_kept
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
 
 # "Series G Preferred Stock", "Series G Convertible Preferred", "Series G Holders", "Series G Shares".
@@ -47,7 +48,7 @@ def _letter(match: re.Match, text: str) -> str | None:
     return letter.upper()
 
 
-@kept_for_recent_texts
+@kept()
 def mentions(text: str) -> tuple[tuple[str, re.Match], ...]:
     """(letter, match) for every series designation in *text*; kept for recent texts."""
     return tuple((letter, m) for m in MENTION.finditer(text) if (letter := _letter(m, text)))

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 
 from assembler.check.rule import Context, Finding, Rule
 from assembler.docmodel.model import Document, Paragraph
+from assembler.memo import kept
 
 ROLE_WORDS = frozenset("""
 Buyer Buyers Seller Sellers Issuer Issuers Purchaser Purchasers Investor Investors Holder Holders Lender Lenders
@@ -32,25 +32,6 @@ Debtor Creditor Creditors Optionee Optionor Warrantholder Noteholder Noteholders
 Indemnitee Indemnitees Transferor Transferee Transferees Licensee Publisher Developer Manufacturer Servicer
 """.split()) - {"Placement", "Escrow", "Partners", "Partner"}
 
-
-
-# the longest paragraph text whose scans are kept (a batch checks the same paragraphs in many variants): the
-# memory kept is bounded by the number of entries each memo keeps times this
-KEPT_TEXT = 2000
-
-
-def kept(maxsize: int) -> Callable[[Callable], Callable]:
-    """A bounded memo of a function of a paragraph's text (its first argument) and other strings or flags, for
-    texts up to KEPT_TEXT characters; the function must give an immutable value (a string, a flag, a tuple of
-    them). The function itself stays at hand as `.fresh`, the memo's cache_clear and cache_info too."""
-    def wrap(fn: Callable) -> Callable:
-        memo = lru_cache(maxsize=maxsize)(fn)
-
-        def call(text: str, *rest):
-            return memo(text, *rest) if len(text) <= KEPT_TEXT else fn(text, *rest)
-        call.fresh, call.cache_clear, call.cache_info, call.__doc__ = fn, memo.cache_clear, memo.cache_info, fn.__doc__
-        return call
-    return wrap
 
 
 def _initials_first(words: Iterable[str], not_after: str) -> str:

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assembler.check.rule import Context, Finding, Rule, Severity, example, kept_for_recent_texts
+from assembler.check.rule import Context, Finding, Rule, Severity, example
+from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
 
 
@@ -35,7 +36,7 @@ _SAME_LENGTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "
                 "\n": " "}
 
 
-@kept_for_recent_texts
+@kept()
 def _norm(text: str) -> str:
     """Straight quotes and plain spaces, one character for one, so offsets stay valid (what translating by
     _SAME_LENGTH gives, a replacement a character the text holds: none maps to another that is replaced). Kept
@@ -46,7 +47,7 @@ def _norm(text: str) -> str:
     return text
 
 
-@kept_for_recent_texts
+@kept()
 def _fold(text: str) -> str:
     return " ".join(_norm(text).replace(",", " , ").split()).casefold().replace(" , ", ", ").strip(" ,.")
 
@@ -388,7 +389,7 @@ def _amount_values(f: Facts, what: str) -> tuple[Decimal, ...]:
     return (f.preferred_par, f.common_par)
 
 
-@kept_for_recent_texts
+@kept()
 def _amounts_named(text: str) -> tuple[tuple[str, int, int, Decimal], ...]:
     """(what, start, end, value) for each amount of *text* (a normal text) whose context names what it is; kept
     for recent texts."""
@@ -434,7 +435,7 @@ def _rates(ctx: Context) -> Iterator[Finding]:
     yield from found.items
 
 
-@kept_for_recent_texts
+@kept()
 def _rates_named(text: str) -> tuple[tuple[str, int, int, Decimal], ...]:
     """(what, start, end, value) for each percentage of *text* (a normal text) whose context names what it is (a
     beneficial ownership limitation, its maximum, the dividend rate); kept for recent texts."""
@@ -480,7 +481,7 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
     yield from found.items
 
 
-@kept_for_recent_texts
+@kept()
 def _dates_stated(text: str) -> tuple[tuple[str, int, int, dt.date], ...]:
     """(what, start, end, date) for each date *text* (a normal text) states as the execution, closing, effective or
     board meeting date, in the order they are checked; kept for recent texts."""
