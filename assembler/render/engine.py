@@ -53,12 +53,24 @@ MAX_RENDER_SECONDS = 5.0
 _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
 
+#: What ``getattr`` finds on a plain dict (its methods and object's); any other name is one of its keys.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     """Jinja's sandbox (a template reaches only the values it is given: no attribute walks to globals,
     no dunder attributes, no unsafe callables) with bounds on what a template can make: repetition,
     powers, printf padding and call arguments stay small, so no tag allocates gigabytes."""
 
     intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+            try:  # a plain dict has no such attribute: the sandbox would look the key up
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator, left, right):
         if operator == "*":
@@ -228,6 +240,8 @@ class Template:
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
         self._static = static
+        self._entries: dict[tuple[str, bytes], ZipEntry] = {}
+        self._apps: dict[str, bytes] = {}
 
     def _read_and_check(self) -> None:
         """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
@@ -315,7 +329,7 @@ class Template:
             raise TemplateError(Problem(Location(self.name), "the template nests too deeply")) from None
         except Exception as exc:  # noqa: BLE001 - whatever the template's code raises is the template's error
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the line breaks _compile put in
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if listing and _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
             xml = self._docxtpl.resolve_listing(xml)
@@ -366,16 +380,36 @@ class Template:
         (checked when the template was read)."""
         changed = {}
         if company is not None and APP in self.parts:
-            changed[APP] = _app_xml(self.parts[APP], company)
+            changed[APP] = self._app_xml(company)
         changed[MAIN] = etree.tostring(rendered.document, xml_declaration=True, encoding="UTF-8", standalone=True)
         changed.update(rendered.parts)
         if self._core is not None:
             changed[CORE] = self._core_xml(title, subject, date)
         entries = dict(self._static)
-        entries.update((name, ZipEntry.of(name, data, level=1)) for name, data in changed.items())
+        entries.update((name, self._entry(name, data)) for name, data in changed.items())
         parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
         return write_zip(entries.values()), Source(parts, {MAIN: rendered.document},
                                                    frozenset(parts).difference(changed))
+
+    def _entry(self, name: str, data: bytes) -> ZipEntry:
+        """*data* deflated as a part written on every render; a small part that renders the same for
+        many deals (a header, the company's app.xml) is deflated once (kept by its bytes)."""
+        if name in (MAIN, CORE) or len(data) > _SMALL_PART:
+            return ZipEntry.of(name, data, level=1)
+        key = (name, data)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = ZipEntry.of(name, data, level=1)
+            _remember(self._entries, key, entry)
+        return entry
+
+    def _app_xml(self, company: str) -> bytes:
+        """docProps/app.xml with <Company> set to *company* (kept by company)."""
+        data = self._apps.get(company)
+        if data is None:
+            data = _app_xml(self.parts[APP], company)
+            _remember(self._apps, company, data)
+        return data
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
@@ -390,6 +424,22 @@ class Template:
             if el is not None:
                 el.text = date or FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+#: Largest part `Template._entry` keeps deflated, and how many it keeps (and app.xml per company).
+_SMALL_PART = 64 * 1024
+_KEPT = 32
+
+
+_KEEPING = threading.Lock()
+
+
+def _remember(kept: dict, key, value) -> None:
+    """Keep *value* under *key*, dropping the oldest entries past _KEPT (values are immutable)."""
+    with _KEEPING:
+        while len(kept) >= _KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = value
 
 
 def _app_xml(data: bytes, company: str) -> bytes:
