@@ -34,7 +34,7 @@ from assembler.render import cache
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
-_LISTING = re.compile(r"<w:t[ >][^<]*[\t\n\a\f]")
+_LISTING = re.compile(rb"<w:t[ >][^<]*[\t\n\a\f]")
 _TEMPLATED = (b"{{", b"{%", b"{#")
 MAIN = "word/document.xml"
 CORE = "docProps/core.xml"
@@ -177,6 +177,15 @@ def _describe(exc: BaseException, source: str, lineno: int | None = None) -> str
     return f"template error{where}: {one_line(message, 200)}"
 
 
+def _unescape(xml: bytes) -> bytes:
+    """A rendered part without the line breaks `Template._compile` put before paragraphs, and with
+    docxtpl's escaped braces ({_{ and the like) made plain. The patterns are ASCII, so replacing them
+    in the UTF-8 bytes is replacing them in the text (and much faster than in text that holds a
+    character past U+00FF)."""
+    xml = xml.replace(b"\n<w:p ", b"<w:p ").replace(b"\n<w:p>", b"<w:p>")
+    return xml.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+
+
 def _has_listing_characters(value, depth: int = 0) -> bool:
     """Whether any text in the context holds a tab, line break or page break docxtpl must convert."""
     if isinstance(value, str):
@@ -304,7 +313,8 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
 
-    def _render_part(self, name: str, context: dict, listing: bool = True) -> str:
+    def _render_part(self, name: str, context: dict, listing: bool = True) -> bytes:
+        """The rendered XML of part *name*, UTF-8 encoded."""
         compiled, prepared = self._compiled[name]
         chunks, size = [], 0
         try:
@@ -329,11 +339,10 @@ class Template:
             raise TemplateError(Problem(Location(self.name), "the template nests too deeply")) from None
         except Exception as exc:  # noqa: BLE001 - whatever the template's code raises is the template's error
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
-        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the line breaks _compile put in
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if listing and _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
-            xml = self._docxtpl.resolve_listing(xml)
-        return xml
+        data = _unescape(xml.encode("utf-8"))
+        if listing and _LISTING.search(data):  # a value with a tab or line break: docxtpl makes it Word markup
+            data = self._docxtpl.resolve_listing(data.decode("utf-8")).encode("utf-8")
+        return data
 
     def render_tree(self, context: dict, listing: bool | None = None) -> Rendered:
         """Render every templated part; the main part comes back parsed, ready for references.
@@ -344,16 +353,15 @@ class Template:
             listing = _has_listing_characters(context)
         main = self._render_part(MAIN, context, listing)
         try:
-            root = parse_xml(main.encode("utf-8"), self._where(MAIN))
+            root = parse_xml(main, self._where(MAIN))
         except DocumentError as exc:
             detail = exc.problems[0].message if exc.problems else "malformed"
             raise TemplateError(Problem(Location(self.name), f"the rendered document is not valid XML "
                                                              f"({one_line(detail, 200)}); a tag probably splits "
                                                              "a Word element")) from None
-        if "<w:tbl" in main:
+        if b"<w:tbl" in main:
             root = self._fix_tables(root)
-        parts = {name: self._render_part(name, context, listing).encode("utf-8")
-                 for name in self._compiled if name != MAIN}
+        parts = {name: self._render_part(name, context, listing) for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
 
     def _fix_tables(self, root: etree._Element) -> etree._Element:
