@@ -76,13 +76,14 @@ def collect_anchors(story: Story, problems: list[Problem]) -> list[etree._Elemen
                 continue
             kept.append(text[pos:start])
             pos = end
+            if LABEL_RE.match(marker.label) and marker.key not in story.anchors:
+                story.anchors[marker.key] = _paragraph_of(t)
+                continue
             where = Location(story.template_of.get(marker.document, marker.document), field=f"anchor.{marker.label}")
             if not LABEL_RE.match(marker.label):
                 problems.append(Problem(where, f"invalid label {marker.label!r} (use lower-case letters, digits, _)"))
-            elif marker.key in story.anchors:
-                problems.append(Problem(where, f"duplicate label {marker.label!r}: it marks two paragraphs"))
             else:
-                story.anchors[marker.key] = _paragraph_of(t)
+                problems.append(Problem(where, f"duplicate label {marker.label!r}: it marks two paragraphs"))
         kept.append(text[pos:])
         t.text = text = "".join(kept)
         if text != text.strip():
