@@ -244,6 +244,39 @@ def test_references_resolve_as_before_with_markers_anywhere(edits):
     assert outcome(new.resolve, documents) == outcome(_old_resolve, documents)
 
 
+RUN_PROPERTIES = st.sampled_from(["", "<w:rPr><w:b/></w:rPr>", "<w:rPr>\n  <w:i/> <w:sz w:val=\"24\"/></w:rPr>\n ",
+                                  '<w:rPr><w:rFonts w:ascii="A &amp; B"/><!-- note --></w:rPr>'])
+RUN_CHILDREN = st.sampled_from(["<w:tab/>", "<w:tab/>\n  ", "<w:br/>", "<!-- c -->", "<?pi x?>", "<w:t>plain</w:t> "])
+RUN_TEXT = st.lists(st.sampled_from(["\ue000R:agreement:one\ue001", "\ue000R:agreement:two\ue001",
+                                     "\ue000R:glossary:three\ue001", "\ue000R:agreement:none\ue001", "\ue000",
+                                     "a & b", "<c>", "d > e", "\r", "\t", " ", "  ", "x", "\u00a0", "é"]),
+                    min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(RUN_PROPERTIES, st.lists(RUN_CHILDREN, max_size=2), RUN_TEXT, st.lists(RUN_CHILDREN,
+                                                                                                    max_size=2)),
+                min_size=1, max_size=4))
+def test_references_replace_runs_as_before(runs):
+    """Runs of every shape: properties or none (with comments, whitespace after them), other children
+    before and after the marked text, text needing escapes, references to this file, another, none."""
+    from xml.sax.saxutils import escape
+
+    xml = "".join(f"<w:r>{rpr}{''.join(before)}<w:t>{escape(text).replace(chr(13), '&#13;')}</w:t>{''.join(after)}"
+                  f"</w:r>" for rpr, before, text, after in runs)
+    body = etree.fromstring(f'<w:body xmlns:w="{new.W_NS}"><w:p>{xml}</w:p></w:body>'.encode())
+    targets = {("agreement", "one"): new.Target("agreement", "_Ref_spa_one", "1.2(a)"),
+               ("agreement", "two"): new.Target("agreement", "_Ref_spa_two", "A & B <2>"),
+               ("glossary", "three"): new.Target("glossary", "_Ref_glo_three", " 3 ")}
+    results = []
+    for replace in (_old_replace_refs, new.replace_refs):
+        story = new.Story("agreement", copy.deepcopy(body), None, None, TEMPLATE_OF)
+        problems = []
+        replace(story, targets, problems)
+        results.append((etree.tostring(story.body), problems))
+    assert results[1] == results[0]
+
+
 # --------------------------------------------------------------------------------------------
 # A rendered part's clean-up
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import first_child, qn, story_paragraphs
+from assembler.docmodel.ooxml import W_NS, first_child, qn, story_paragraphs
 from assembler.errors import Location, Problem, TemplateError
 from assembler.xref.markers import LABEL_RE, OPEN, Marker, find_markers
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+#: The parser of the runs `replace_refs` writes (text from a parsed document: no entities, no DTD).
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 DOC_PREFIX = {"agreement": "spa", "glossary": "glo", "certificate": "cod"}
 
 
@@ -168,29 +170,47 @@ def field_runs(rpr, instruction: str, cached: str | None) -> list[etree._Element
     return runs + [make_run(rpr, fld_char("end"))]
 
 
-def ref_field_runs(rpr, bookmark: str, cached: str) -> list[etree._Element]:
-    """The runs of a complex REF field to *bookmark* showing *cached* (full context, hyperlinked)."""
-    return field_runs(rpr, f" REF {bookmark} \\w \\h ", cached)
+def ref_field_instruction(bookmark: str) -> str:
+    """The instruction of a REF field to *bookmark* (full context, hyperlinked)."""
+    return f" REF {bookmark} \\w \\h "
+
+
+def _escaped(text: str) -> str:
+    """*text* as XML character data (a carriage return kept as one, not read as a line break)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _text_xml(value: str) -> str:
+    """`text_element(value)` as XML."""
+    space = ' xml:space="preserve"' if value != value.strip() or "  " in value else ""
+    return f"<w:t{space}>{_escaped(value)}</w:t>"
+
+
+_FRAGMENT = f'<w:p xmlns:w="{W_NS}">'
 
 
 def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems: list[Problem],
                  marked: list[etree._Element] | None = None) -> None:
     """Phase 3: each reference marker becomes a REF field (same file) or plain text (other file).
-    *marked*: the text nodes holding a marker, as `collect_anchors` left them (by default looked for)."""
+    *marked*: the text nodes holding a marker, as `collect_anchors` left them (by default looked for).
+
+    The runs that replace a marked run (each with a copy of its properties) are written as XML and
+    parsed at once, which is much faster than making them element by element."""
     for t in _text_nodes_with_markers(story.body) if marked is None else marked:
         run = t.getparent()
         rpr = first_child(run, _RPR)
-        new_runs = []
+        head = "<w:r>" if rpr is None else "<w:r>" + etree.tostring(rpr, encoding="unicode")  # tail too, as copied
+        runs = []
         for child in run:
             if child.tag == _RPR:
                 continue
             if child is not t:
-                new_runs.append(make_run(rpr, copy.deepcopy(child)))
+                runs.append(f"{head}{etree.tostring(child, encoding='unicode')}</w:r>")
                 continue
-            pos = 0
-            for start, end, marker in find_markers(t.text):
+            text, pos = t.text, 0
+            for start, end, marker in find_markers(text):
                 if start > pos:
-                    new_runs.append(make_run(rpr, text_element(t.text[pos:start])))
+                    runs.append(f"{head}{_text_xml(text[pos:start])}</w:r>")
                 pos = end
                 target = targets.get(marker.key)
                 if target is None:
@@ -200,13 +220,19 @@ def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems:
                                             + ("" if doc in story.template_of else f" in the {doc}")))
                     continue
                 if target.story == story.name:
-                    new_runs.extend(ref_field_runs(rpr, target.bookmark, target.number))
+                    instruction = _escaped(ref_field_instruction(target.bookmark))
+                    runs.append(f'{head}<w:fldChar w:fldCharType="begin"/></w:r>'
+                                f'{head}<w:instrText xml:space="preserve">{instruction}</w:instrText></w:r>'
+                                f'{head}<w:fldChar w:fldCharType="separate"/></w:r>'
+                                f'{head}{_text_xml(target.number)}</w:r>'
+                                f'{head}<w:fldChar w:fldCharType="end"/></w:r>')
                 else:
-                    new_runs.append(make_run(rpr, text_element(target.number)))
-            if pos < len(t.text):
-                new_runs.append(make_run(rpr, text_element(t.text[pos:])))
-        for new in new_runs:
-            run.addprevious(new)
+                    runs.append(f"{head}{_text_xml(target.number)}</w:r>")
+            if pos < len(text):
+                runs.append(f"{head}{_text_xml(text[pos:])}</w:r>")
+        if runs:
+            for new in etree.fromstring(f"{_FRAGMENT}{''.join(runs)}</w:p>".encode("utf-8"), _PARSER):
+                run.addprevious(new)
         run.getparent().remove(run)
 
 
