@@ -177,13 +177,25 @@ def _describe(exc: BaseException, source: str, lineno: int | None = None) -> str
     return f"template error{where}: {one_line(message, 200)}"
 
 
+#: docxtpl's escaped braces, in the order they are made plain, each with a byte it cannot be found without.
+_ESCAPED_BRACES = ((b"{_{", b"{{", b"{"), (b"}_}", b"}}", b"}"), (b"{_%", b"{%", b"{"), (b"%_}", b"%}", b"}"))
+_PARAGRAPH_OPENINGS = (b"<w:p ", b"<w:p>")
+
+
 def _unescape(xml: bytes) -> bytes:
     """A rendered part without the line breaks `Template._compile` put before paragraphs, and with
     docxtpl's escaped braces ({_{ and the like) made plain. The patterns are ASCII, so replacing them
-    in the UTF-8 bytes is replacing them in the text (and much faster than in text that holds a
-    character past U+00FF)."""
-    xml = xml.replace(b"\n<w:p ", b"<w:p ").replace(b"\n<w:p>", b"<w:p>")
-    return xml.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    in the UTF-8 bytes is replacing them in the text; a search for one byte is far cheaper than one
+    for a pattern, so the lines are split at line breaks and a pattern is looked for only where its
+    brace stands."""
+    lines = xml.split(b"\n")
+    if len(lines) > 1:  # a line break followed by a paragraph's opening tag goes
+        xml = b"".join([lines[0], *(line if line.startswith(_PARAGRAPH_OPENINGS) else b"\n" + line
+                                    for line in lines[1:])])
+    for escaped, plain, brace in _ESCAPED_BRACES:
+        if brace in xml:
+            xml = xml.replace(escaped, plain)
+    return xml
 
 
 def _has_listing_characters(value, depth: int = 0) -> bool:
