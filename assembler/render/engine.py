@@ -65,6 +65,7 @@ class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
 
     def getattr(self, obj, attribute):
+        """Jinja's sandboxed ``obj.attribute``; a plain dict's key (a name no dict attribute has) at once."""
         if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
             try:  # a plain dict has no such attribute: the sandbox would look the key up
                 return obj[attribute]
@@ -447,7 +448,7 @@ class Template:
 
 
 #: Largest part `Template._entry` keeps deflated, and how many it keeps (and app.xml per company).
-_SMALL_PART = 64 * 1024
+_SMALL_PART = 16 * 1024
 _KEPT = 32
 
 
