@@ -376,3 +376,95 @@ def test_kept_parts_pack_the_same_bytes_and_stay_bounded():
         assert kept == fresh and kept_source.parts == fresh_source.parts
     app = engine._app_xml(template.parts[engine.APP], "Company 3")
     assert template._app_xml("Company 3") == app and isinstance(app, bytes)
+
+
+# --------------------------------------------------------------------------------------------
+# The term sheet's walk (where each field is, duplicate and non-text keys)
+
+
+def _old_walk(self, node, path, key_mark) -> None:
+    """`_Walker.walk` as it was: keys constructed and marked again after the mapping is flattened."""
+    import yaml
+
+    from assembler.termsheet.load import _MERGE_TAG, MAX_NODES, _mark, _Spot, _TooLarge, describe_value, format_loc
+
+    self.visited += 1
+    if self.visited > MAX_NODES:
+        raise _TooLarge
+    scalar = isinstance(node, yaml.ScalarNode)
+    self.spots[path] = _Spot(key_mark, _mark(node.start_mark, self.file), scalar)
+    if isinstance(node, yaml.MappingNode):
+        seen = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            key = self.loader.construct_object(key_node, deep=True)
+            here = _mark(key_node.start_mark, self.file)
+            if not isinstance(key, str):
+                self.problems.append((here, format_loc(path), f"field name {describe_value(key)} must be text "
+                                      "(YAML read it as a number, date or true/false value)"))
+            elif key in seen:
+                first = seen[key]
+                self.problems.append((here, format_loc(path), f"duplicate field '{key}' (first given at line "
+                                      f"{first.line}); give each field once"))
+            else:
+                seen[key] = here
+        self.loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = self.loader.construct_object(key_node, deep=True)
+            if isinstance(key, str):
+                _old_walk(self, value_node, path + (key,), _mark(key_node.start_mark, self.file))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _old_walk(self, item, path + (index,), _mark(item.start_mark, self.file))
+
+
+def walked(text: str, walk) -> tuple:
+    """What a walk of the YAML *text* records (spots and problems, or the error it raises), and the data."""
+    from assembler.termsheet.load import _Loader, _mark, _Walker
+
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        walker = _Walker(loader, "sheet.yaml")
+        try:
+            walk(walker, node, (), _mark(node.start_mark, "sheet.yaml"))
+            data = repr(loader.construct_document(node))
+        except Exception as exc:  # noqa: BLE001 - the same error either way
+            return type(exc).__name__, str(exc), walker.spots, walker.problems
+        return walker.spots, walker.problems, data
+    finally:
+        loader.dispose()
+
+
+YAML_CASES = [
+    "a: 1\nb: {c: 2, d: [3, {e: 4}]}\n",
+    "a: 1\na: 2\n1: x\ntrue: y\n2015-01-01: z\n",
+    "base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  y: 3\n  z: 4\nagain: *b\n",
+    "base: &b {x: 1}\nmore: &m {w: 2}\nover: {<<: [*b, *m], x: 5}\nalias: *b\n",
+    "list: &l [1, {a: 2}]\nthere: *l\nmap: {? [1, 2] : v, k: {<<: {q: 1}}}\n",
+    "a: {b: {c: {d: {e: {f: 1}}}}}\nx: [[[[1]]]]\n",
+    "m: &m {a: 1, a: 2}\nn: {<<: *m, <<: {b: 3}}\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_CASES)
+def test_the_term_sheet_walk_records_what_it_did(text):
+    from assembler.termsheet.load import _Walker
+
+    assert walked(text, _Walker.walk) == walked(text, _old_walk)
+
+
+def test_the_term_sheet_walk_records_what_it_did_for_every_generated_case():
+    from termsheet_cases import FIXTURE, apply, decode, to_yaml
+
+    from assembler.termsheet.load import _Walker
+
+    recorded = __import__("json").loads(FIXTURE.read_text(encoding="utf-8"))
+    bases = {name: decode(data) for name, data in recorded["bases"].items()}
+    sheets = [SHEETS[0].read_text(encoding="utf-8")] + [
+        to_yaml(apply(bases[case["base"]], case["edits"])) for case in recorded["cases"][::7]]
+    for text in sheets:
+        assert walked(text, _Walker.walk) == walked(text, _old_walk)
