@@ -92,11 +92,19 @@ def build_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = Fals
     return render_package(ts, templates_dir, combined)[0]
 
 
-def render_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False) -> tuple[dict[str, bytes], dict]:
+def load_templates(templates_dir: Path = TEMPLATES_DIR) -> dict:
+    """The three documents' templates (key -> Template), each read once per process (see load_template)."""
+    return {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
+
+
+def render_package(ts, templates_dir: Path = TEMPLATES_DIR, combined: bool = False,
+                   templates: dict | None = None) -> tuple[dict[str, bytes], dict]:
     """`build_package`'s bytes, and each of the three documents in memory (name -> ooxml.Source:
-    its parts exactly as the archive holds them; see Template.pack_parts)."""
+    its parts exactly as the archive holds them; see Template.pack_parts). *templates*: those of
+    *templates_dir* already loaded (`load_templates`)."""
     template_of = {s.key: str(templates_dir / s.template) for s in DOCUMENTS}
-    templates = {s.key: load_template(templates_dir / s.template) for s in DOCUMENTS}
+    if templates is None:
+        templates = load_templates(templates_dir)
     values = deal_values(ts)
     contexts = {s.key: document_context(values, s.key) for s in DOCUMENTS}
     # The term sheet refuses control characters, so no value holds a tab or line break to convert.
@@ -147,7 +155,8 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
     """
     ts = load_termsheet(termsheet)
     out_dir = Path(out_dir) if out_dir is not None else Path(out_root or "output") / slugify(ts.deal_name)
-    templates = {spec.template: load_template(templates_dir / spec.template).sha256 for spec in DOCUMENTS}
+    loaded = load_templates(templates_dir)
+    templates = {spec.template: loaded[spec.key].sha256 for spec in DOCUMENTS}
     try:
         sheet_bytes = Path(termsheet).read_bytes()
     except OSError:
@@ -156,7 +165,7 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
     names = [spec.output for spec in DOCUMENTS] + ([PACKAGE_OUTPUT] if combined else [])
     with outdir.locked(out_dir):
         outdir.remove_stale_temporaries(out_dir)
-        result = _write_build(ts, out_dir, inputs, names, templates_dir, combined, force)
+        result = _write_build(ts, out_dir, inputs, names, templates_dir, combined, force, loaded)
     if pdf:
         convert_to_pdf(list(result.files.values()), out_dir, result)
     if check:
@@ -165,7 +174,7 @@ def build(termsheet: Path, out_root: Path | None = None, *, combined: bool = Fal
 
 
 def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_dir: Path, combined: bool,
-                 force: bool) -> BuildResult:
+                 force: bool, templates: dict | None = None) -> BuildResult:
     """The rebuild itself, with the folder locked: plan against the manifest, render, then replace
     the files as one set (recorded as unfinished until the manifest is written)."""
     unfinished = outdir.incomplete(out_dir)
@@ -184,7 +193,7 @@ def _write_build(ts, out_dir: Path, inputs: dict, names: list[str], templates_di
                                    "not overwritten. Build again with --force to write the new version and "
                                    f"keep the edited one as {manifest.edited_copy_name(out_dir, name).name}")
                            for name in plan.edited])
-    outputs, rendered = render_package(ts, templates_dir, combined)
+    outputs, rendered = render_package(ts, templates_dir, combined, templates)
     hashes = {n: manifest.sha256(b) for n, b in outputs.items()}
     # An output of an earlier build that this one does not make (the package file, say) keeps
     # its recorded hash, so a hand edit to it is still caught next time.

@@ -34,7 +34,7 @@ from assembler.render import cache
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
-_LISTING = re.compile(r"<w:t[ >][^<]*[\t\n\a\f]")
+_LISTING = re.compile(rb"<w:t[ >][^<]*[\t\n\a\f]")
 _TEMPLATED = (b"{{", b"{%", b"{#")
 MAIN = "word/document.xml"
 CORE = "docProps/core.xml"
@@ -53,12 +53,25 @@ MAX_RENDER_SECONDS = 5.0
 _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
 
+#: What ``getattr`` finds on a plain dict (its methods and object's); any other name is one of its keys.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     """Jinja's sandbox (a template reaches only the values it is given: no attribute walks to globals,
     no dunder attributes, no unsafe callables) with bounds on what a template can make: repetition,
     powers, printf padding and call arguments stay small, so no tag allocates gigabytes."""
 
     intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
+
+    def getattr(self, obj, attribute):
+        """Jinja's sandboxed ``obj.attribute``; a plain dict's key (a name no dict attribute has) at once."""
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
+            try:  # a plain dict has no such attribute: the sandbox would look the key up
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator, left, right):
         if operator == "*":
@@ -165,6 +178,27 @@ def _describe(exc: BaseException, source: str, lineno: int | None = None) -> str
     return f"template error{where}: {one_line(message, 200)}"
 
 
+#: docxtpl's escaped braces, in the order they are made plain, each with a byte it cannot be found without.
+_ESCAPED_BRACES = ((b"{_{", b"{{", b"{"), (b"}_}", b"}}", b"}"), (b"{_%", b"{%", b"{"), (b"%_}", b"%}", b"}"))
+_PARAGRAPH_OPENINGS = (b"<w:p ", b"<w:p>")
+
+
+def _unescape(xml: bytes) -> bytes:
+    """A rendered part without the line breaks `Template._compile` put before paragraphs, and with
+    docxtpl's escaped braces ({_{ and the like) made plain. The patterns are ASCII, so replacing them
+    in the UTF-8 bytes is replacing them in the text; a search for one byte is far cheaper than one
+    for a pattern, so the lines are split at line breaks and a pattern is looked for only where its
+    brace stands."""
+    lines = xml.split(b"\n")
+    if len(lines) > 1:  # a line break followed by a paragraph's opening tag goes
+        xml = b"".join([lines[0], *(line if line.startswith(_PARAGRAPH_OPENINGS) else b"\n" + line
+                                    for line in lines[1:])])
+    for escaped, plain, brace in _ESCAPED_BRACES:
+        if brace in xml:
+            xml = xml.replace(escaped, plain)
+    return xml
+
+
 def _has_listing_characters(value, depth: int = 0) -> bool:
     """Whether any text in the context holds a tab, line break or page break docxtpl must convert."""
     if isinstance(value, str):
@@ -228,6 +262,8 @@ class Template:
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
         self._static = static
+        self._entries: dict[tuple[str, bytes], ZipEntry] = {}
+        self._apps: dict[str, bytes] = {}
 
     def _read_and_check(self) -> None:
         """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
@@ -290,7 +326,8 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
 
-    def _render_part(self, name: str, context: dict, listing: bool = True) -> str:
+    def _render_part(self, name: str, context: dict, listing: bool = True) -> bytes:
+        """The rendered XML of part *name*, UTF-8 encoded."""
         compiled, prepared = self._compiled[name]
         chunks, size = [], 0
         try:
@@ -315,11 +352,10 @@ class Template:
             raise TemplateError(Problem(Location(self.name), "the template nests too deeply")) from None
         except Exception as exc:  # noqa: BLE001 - whatever the template's code raises is the template's error
             raise TemplateError(Problem(Location(self.name), _describe(exc, prepared))) from None
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if listing and _LISTING.search(xml):  # a value with a tab or line break: docxtpl makes it Word markup
-            xml = self._docxtpl.resolve_listing(xml)
-        return xml
+        data = _unescape(xml.encode("utf-8"))
+        if listing and _LISTING.search(data):  # a value with a tab or line break: docxtpl makes it Word markup
+            data = self._docxtpl.resolve_listing(data.decode("utf-8")).encode("utf-8")
+        return data
 
     def render_tree(self, context: dict, listing: bool | None = None) -> Rendered:
         """Render every templated part; the main part comes back parsed, ready for references.
@@ -330,16 +366,15 @@ class Template:
             listing = _has_listing_characters(context)
         main = self._render_part(MAIN, context, listing)
         try:
-            root = parse_xml(main.encode("utf-8"), self._where(MAIN))
+            root = parse_xml(main, self._where(MAIN))
         except DocumentError as exc:
             detail = exc.problems[0].message if exc.problems else "malformed"
             raise TemplateError(Problem(Location(self.name), f"the rendered document is not valid XML "
                                                              f"({one_line(detail, 200)}); a tag probably splits "
                                                              "a Word element")) from None
-        if "<w:tbl" in main:
+        if b"<w:tbl" in main:
             root = self._fix_tables(root)
-        parts = {name: self._render_part(name, context, listing).encode("utf-8")
-                 for name in self._compiled if name != MAIN}
+        parts = {name: self._render_part(name, context, listing) for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
 
     def _fix_tables(self, root: etree._Element) -> etree._Element:
@@ -366,16 +401,36 @@ class Template:
         (checked when the template was read)."""
         changed = {}
         if company is not None and APP in self.parts:
-            changed[APP] = _app_xml(self.parts[APP], company)
+            changed[APP] = self._app_xml(company)
         changed[MAIN] = etree.tostring(rendered.document, xml_declaration=True, encoding="UTF-8", standalone=True)
         changed.update(rendered.parts)
         if self._core is not None:
             changed[CORE] = self._core_xml(title, subject, date)
         entries = dict(self._static)
-        entries.update((name, ZipEntry.of(name, data, level=1)) for name, data in changed.items())
+        entries.update((name, self._entry(name, data)) for name, data in changed.items())
         parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
         return write_zip(entries.values()), Source(parts, {MAIN: rendered.document},
                                                    frozenset(parts).difference(changed))
+
+    def _entry(self, name: str, data: bytes) -> ZipEntry:
+        """*data* deflated as a part written on every render; a small part that renders the same for
+        many deals (a header, the company's app.xml) is deflated once (kept by its bytes)."""
+        if name in (MAIN, CORE) or len(data) > _SMALL_PART:
+            return ZipEntry.of(name, data, level=1)
+        key = (name, data)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = ZipEntry.of(name, data, level=1)
+            _remember(self._entries, key, entry)
+        return entry
+
+    def _app_xml(self, company: str) -> bytes:
+        """docProps/app.xml with <Company> set to *company* (kept by company)."""
+        data = self._apps.get(company)
+        if data is None:
+            data = _app_xml(self.parts[APP], company)
+            _remember(self._apps, company, data)
+        return data
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
@@ -390,6 +445,22 @@ class Template:
             if el is not None:
                 el.text = date or FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+#: Largest part `Template._entry` keeps deflated, and how many it keeps (and app.xml per company).
+_SMALL_PART = 16 * 1024
+_KEPT = 32
+
+
+_KEEPING = threading.Lock()
+
+
+def _remember(kept: dict, key, value) -> None:
+    """Keep *value* under *key*, dropping the oldest entries past _KEPT (values are immutable)."""
+    with _KEEPING:
+        while len(kept) >= _KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = value
 
 
 def _app_xml(data: bytes, company: str) -> bytes:

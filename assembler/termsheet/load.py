@@ -106,6 +106,7 @@ _FAST_DEPTH = 64
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
 
 
 class _TooLarge(Exception):
@@ -135,11 +136,16 @@ class _Walker:
         self.spots[path] = _Spot(key_mark, _mark(node.start_mark, self.file), scalar)
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, _Mark] = {}
-            for key_node, _value in node.value:
+            # Without merge (<<) or value (=) keys, flattening leaves the mapping as it is: its
+            # values are walked under the keys (the same objects) and marks found here.
+            flat = not any(k.tag == _MERGE_TAG or k.tag == _VALUE_TAG for k, _value in node.value)
+            walked = []
+            for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
                     continue
                 key = self.loader.construct_object(key_node, deep=True)
                 here = _mark(key_node.start_mark, self.file)
+                walked.append((key, here, value_node))
                 if not isinstance(key, str):
                     self.problems.append(
                         (here, format_loc(path), f"field name {describe_value(key)} must be text "
@@ -154,6 +160,11 @@ class _Walker:
                     )
                 else:
                     seen[key] = here
+            if flat:
+                for key, here, value_node in walked:
+                    if isinstance(key, str):
+                        self.walk(value_node, path + (key,), here)
+                return
             self.loader.flatten_mapping(node)  # resolve YAML merge keys (<<) like the loader does
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):

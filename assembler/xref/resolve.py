@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
-from assembler.docmodel.ooxml import qn, story_paragraphs
+from assembler.docmodel.ooxml import W_NS, first_child, qn, story_paragraphs
 from assembler.errors import Location, Problem, TemplateError
 from assembler.xref.markers import LABEL_RE, OPEN, Marker, find_markers
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+#: The parser of the runs `replace_refs` writes (text from a parsed document: no entities, no DTD).
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 DOC_PREFIX = {"agreement": "spa", "glossary": "glo", "certificate": "cod"}
 
 
@@ -48,18 +50,26 @@ class Target:
     number: str       # full-context number, as REF \w shows it ("II.D")
 
 
+_T, _P, _R, _RPR = qn("w:t"), qn("w:p"), qn("w:r"), qn("w:rPr")
+_ID, _NAME = qn("w:id"), qn("w:name")
+_BOOKMARK_START, _BOOKMARK_END, _PPR = qn("w:bookmarkStart"), qn("w:bookmarkEnd"), qn("w:pPr")
+_INSTR, _FLD_CHAR, _FLD_CHAR_TYPE = qn("w:instrText"), qn("w:fldChar"), qn("w:fldCharType")
+
+
 def _text_nodes_with_markers(body):
-    return [t for t in body.iter(qn("w:t")) if t.text and OPEN in t.text]
+    return [t for t in body.iter(_T) if t.text and OPEN in t.text]
 
 
 def _paragraph_of(node):
-    while node is not None and node.tag != qn("w:p"):
+    while node is not None and node.tag != _P:
         node = node.getparent()
     return node
 
 
-def collect_anchors(story: Story, problems: list[Problem]) -> None:
-    """Phase 1: strip anchor markers, remembering the paragraph each one labels."""
+def collect_anchors(story: Story, problems: list[Problem]) -> list[etree._Element]:
+    """Phase 1: strip anchor markers, remembering the paragraph each one labels. Returns the text
+    nodes that still hold a marker (a reference), in document order."""
+    left = []
     for t in _text_nodes_with_markers(story.body):
         text = t.text
         kept, pos = [], 0
@@ -68,24 +78,35 @@ def collect_anchors(story: Story, problems: list[Problem]) -> None:
                 continue
             kept.append(text[pos:start])
             pos = end
+            if LABEL_RE.match(marker.label) and marker.key not in story.anchors:
+                story.anchors[marker.key] = _paragraph_of(t)
+                continue
             where = Location(story.template_of.get(marker.document, marker.document), field=f"anchor.{marker.label}")
             if not LABEL_RE.match(marker.label):
                 problems.append(Problem(where, f"invalid label {marker.label!r} (use lower-case letters, digits, _)"))
-            elif marker.key in story.anchors:
-                problems.append(Problem(where, f"duplicate label {marker.label!r}: it marks two paragraphs"))
             else:
-                story.anchors[marker.key] = _paragraph_of(t)
+                problems.append(Problem(where, f"duplicate label {marker.label!r}: it marks two paragraphs"))
         kept.append(text[pos:])
-        t.text = "".join(kept)
-        if t.text != t.text.strip():
+        t.text = text = "".join(kept)
+        if text != text.strip():
             t.set(XML_SPACE, "preserve")
+        if OPEN in text:
+            left.append(t)
+    return left
 
 
 def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) -> dict[tuple[str, str], Target]:
     """Phase 2: number every anchored paragraph as Word will and wrap it in a bookmark."""
     if not story.anchors:
         return {}
-    paragraphs = list(story_paragraphs(story.body))
+    anchored = {id(p) for p in story.anchors.values()}
+    paragraphs = []
+    for p in story_paragraphs(story.body):  # a paragraph's number depends on those before it only
+        paragraphs.append(p)
+        if id(p) in anchored:
+            anchored.discard(id(p))
+            if not anchored:
+                break
     engine = story.engine or NumberingEngine(story.numbering, story.styles)
     labels = engine.label_paragraphs(paragraphs)
     label_of = {id(p): lab for p, lab in zip(paragraphs, labels)}
@@ -107,21 +128,17 @@ def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) ->
 def add_bookmark(para, name: str, next_id: list[int]) -> None:
     bid = str(next_id[0])
     next_id[0] += 1
-    start = etree.Element(qn("w:bookmarkStart"))
-    start.set(qn("w:id"), bid)
-    start.set(qn("w:name"), name)
-    end = etree.Element(qn("w:bookmarkEnd"))
-    end.set(qn("w:id"), bid)
-    ppr = para.find(qn("w:pPr"))
+    start = para.makeelement(_BOOKMARK_START, {_ID: bid, _NAME: name})
+    ppr = first_child(para, _PPR)
     if ppr is not None:
         ppr.addnext(start)
     else:
         para.insert(0, start)
-    para.append(end)
+    etree.SubElement(para, _BOOKMARK_END, {_ID: bid})
 
 
 def make_run(rpr, *children) -> etree._Element:
-    r = etree.Element(qn("w:r"))
+    r = etree.Element(_R)
     if rpr is not None:
         r.append(copy.deepcopy(rpr))
     for child in children:
@@ -130,7 +147,7 @@ def make_run(rpr, *children) -> etree._Element:
 
 
 def text_element(value: str) -> etree._Element:
-    t = etree.Element(qn("w:t"))
+    t = etree.Element(_T)
     t.text = value
     if value != value.strip() or "  " in value:
         t.set(XML_SPACE, "preserve")
@@ -138,15 +155,13 @@ def text_element(value: str) -> etree._Element:
 
 
 def fld_char(kind: str) -> etree._Element:
-    f = etree.Element(qn("w:fldChar"))
-    f.set(qn("w:fldCharType"), kind)
-    return f
+    return etree.Element(_FLD_CHAR, {_FLD_CHAR_TYPE: kind})
 
 
 def field_runs(rpr, instruction: str, cached: str | None) -> list[etree._Element]:
     """The runs of a complex field: begin, *instruction*, then (unless *cached* is None, as for a
     TC field, which shows nothing) separate and the cached result; end."""
-    instr = etree.Element(qn("w:instrText"))
+    instr = etree.Element(_INSTR)
     instr.text = instruction
     instr.set(XML_SPACE, "preserve")
     runs = [make_run(rpr, fld_char("begin")), make_run(rpr, instr)]
@@ -155,27 +170,47 @@ def field_runs(rpr, instruction: str, cached: str | None) -> list[etree._Element
     return runs + [make_run(rpr, fld_char("end"))]
 
 
-def ref_field_runs(rpr, bookmark: str, cached: str) -> list[etree._Element]:
-    """The runs of a complex REF field to *bookmark* showing *cached* (full context, hyperlinked)."""
-    return field_runs(rpr, f" REF {bookmark} \\w \\h ", cached)
+def ref_field_instruction(bookmark: str) -> str:
+    """The instruction of a REF field to *bookmark* (full context, hyperlinked)."""
+    return f" REF {bookmark} \\w \\h "
 
 
-def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems: list[Problem]) -> None:
-    """Phase 3: each reference marker becomes a REF field (same file) or plain text (other file)."""
-    for t in _text_nodes_with_markers(story.body):
+def _escaped(text: str) -> str:
+    """*text* as XML character data (a carriage return kept as one, not read as a line break)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _text_xml(value: str) -> str:
+    """`text_element(value)` as XML."""
+    space = ' xml:space="preserve"' if value != value.strip() or "  " in value else ""
+    return f"<w:t{space}>{_escaped(value)}</w:t>"
+
+
+_FRAGMENT = f'<w:p xmlns:w="{W_NS}">'
+
+
+def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems: list[Problem],
+                 marked: list[etree._Element] | None = None) -> None:
+    """Phase 3: each reference marker becomes a REF field (same file) or plain text (other file).
+    *marked*: the text nodes holding a marker, as `collect_anchors` left them (by default looked for).
+
+    The runs that replace a marked run (each with a copy of its properties) are written as XML and
+    parsed at once, which is much faster than making them element by element."""
+    for t in _text_nodes_with_markers(story.body) if marked is None else marked:
         run = t.getparent()
-        rpr = run.find(qn("w:rPr"))
-        new_runs = []
+        rpr = first_child(run, _RPR)
+        head = "<w:r>" if rpr is None else "<w:r>" + etree.tostring(rpr, encoding="unicode")  # tail too, as copied
+        runs = []
         for child in run:
-            if child.tag == qn("w:rPr"):
+            if child.tag == _RPR:
                 continue
             if child is not t:
-                new_runs.append(make_run(rpr, copy.deepcopy(child)))
+                runs.append(f"{head}{etree.tostring(child, encoding='unicode')}</w:r>")
                 continue
-            pos = 0
-            for start, end, marker in find_markers(t.text):
+            text, pos = t.text, 0
+            for start, end, marker in find_markers(text):
                 if start > pos:
-                    new_runs.append(make_run(rpr, text_element(t.text[pos:start])))
+                    runs.append(f"{head}{_text_xml(text[pos:start])}</w:r>")
                 pos = end
                 target = targets.get(marker.key)
                 if target is None:
@@ -185,21 +220,26 @@ def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems:
                                             + ("" if doc in story.template_of else f" in the {doc}")))
                     continue
                 if target.story == story.name:
-                    new_runs.extend(ref_field_runs(rpr, target.bookmark, target.number))
+                    instruction = _escaped(ref_field_instruction(target.bookmark))
+                    runs.append(f'{head}<w:fldChar w:fldCharType="begin"/></w:r>'
+                                f'{head}<w:instrText xml:space="preserve">{instruction}</w:instrText></w:r>'
+                                f'{head}<w:fldChar w:fldCharType="separate"/></w:r>'
+                                f'{head}{_text_xml(target.number)}</w:r>'
+                                f'{head}<w:fldChar w:fldCharType="end"/></w:r>')
                 else:
-                    new_runs.append(make_run(rpr, text_element(target.number)))
-            if pos < len(t.text):
-                new_runs.append(make_run(rpr, text_element(t.text[pos:])))
-        for new in new_runs:
-            run.addprevious(new)
+                    runs.append(f"{head}{_text_xml(target.number)}</w:r>")
+            if pos < len(text):
+                runs.append(f"{head}{_text_xml(text[pos:])}</w:r>")
+        if runs:
+            for new in etree.fromstring(f"{_FRAGMENT}{''.join(runs)}</w:p>".encode("utf-8"), _PARSER):
+                run.addprevious(new)
         run.getparent().remove(run)
 
 
 def resolve(stories: list[Story]) -> None:
     """Turn every anchor and reference in *stories* into bookmarks and REF fields, or raise."""
     problems: list[Problem] = []
-    for story in stories:
-        collect_anchors(story, problems)
+    marked = [collect_anchors(story, problems) for story in stories]
     targets: dict[tuple[str, str], Target] = {}
     for story in stories:
         existing = [int(b.get(qn("w:id"))) for b in story.body.iter(qn("w:bookmarkStart"))
@@ -207,7 +247,7 @@ def resolve(stories: list[Story]) -> None:
         next_id = [max(existing, default=0) + 1]
         for key, target in number_anchors(story, problems, next_id).items():
             targets.setdefault(key, target)
-    for story in stories:
-        replace_refs(story, targets, problems)
+    for story, nodes in zip(stories, marked):
+        replace_refs(story, targets, problems, nodes)
     if problems:
         raise TemplateError(sorted(set(problems), key=str))
