@@ -260,11 +260,17 @@ class _NumDef:
         key = (k, self.getters[k](shown))
         text = self._texts.get(key)
         if text is None:
+            if len(self._texts) >= _MAX_TEXTS:
+                self._texts.clear()
             text = self._texts[key] = "".join(
                 piece if isinstance(piece, str) else format_number(shown[piece[0]], piece[1])
                 for piece in self.templates[k]
             )
         return text
+
+
+#: Labels a list definition keeps for reuse (an engine may serve many documents built from one template).
+_MAX_TEXTS = 20_000
 
 
 def _getter(refs: tuple[int, ...]):
@@ -543,8 +549,10 @@ class NumberingEngine:
         """The resolved ``w:num`` (levels with its ``w:lvlOverride``s applied); None if unusable."""
         if num_id in self._nums:
             return self._nums[num_id]
-        result = None
         abstract_ref = self._num_abstract.get(num_id)
+        if abstract_ref is None:
+            return None   # not kept: only the lists the part defines are (an engine may serve many documents)
+        result = None
         abstract_id = self._resolve_abstract(abstract_ref) if abstract_ref is not None else None
         if abstract_id is not None:
             levels = list(self._levels_of(abstract_id))

@@ -164,11 +164,17 @@ class Package:
             self._doc_rels = _relationships(self, rels, folder)
         return self._doc_rels
 
-    def _related(self, rel_type: str, default: str) -> etree._Element | None:
+    def related_part(self, rel_type: str, default: str) -> str | None:
+        """Name of the part the main document relates to as *rel_type* (*default* when it has no
+        relationships at all); None if there is none. The part itself may be missing."""
         for kind, target in self.document_relationships():
             if kind == rel_type:
-                return self.xml(target)
-        return self.xml(default) if not self.document_relationships() else None
+                return target
+        return default if not self.document_relationships() else None
+
+    def _related(self, rel_type: str, default: str) -> etree._Element | None:
+        name = self.related_part(rel_type, default)
+        return None if name is None else self.xml(name)
 
     @property
     def document(self) -> etree._Element:

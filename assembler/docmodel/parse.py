@@ -23,7 +23,9 @@ from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
-from assembler.docmodel.ooxml import Source, first_child, package_of, qn, read_package, story_paragraphs
+from assembler.docmodel.ooxml import (Source, first_child, package_of, parse_xml, qn, read_package,
+                                      story_paragraphs)
+from assembler.docmodel.ooxml import Package as Parts
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -659,14 +661,47 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     return names.get(sid, sid)
 
 
+#: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the last few packages
+#: read, so that documents built from one template (a batch) build them once; parts larger than
+#: _SHARED_MAX_BYTES are not kept.
+_SHARED: dict[tuple[bytes | None, bytes | None], tuple[dict[str, str], NumberingEngine]] = {}
+_SHARED_MOST = 8
+_SHARED_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _definitions(package: Parts, source: Source | None) -> tuple[dict[str, str], NumberingEngine]:
+    """Style names (style id -> name) and the numbering engine of *package*'s styles and numbering parts,
+    built once for the same bytes; neither is changed by its users. What is kept holds no tree a caller
+    can reach: a tree given in *source* is parsed again from its bytes."""
+    parts = (package.related_part("numbering", "word/numbering.xml"), package.related_part("styles", "word/styles.xml"))
+    key = tuple(None if name is None else package.parts.get(name) for name in parts)
+    shared = _SHARED.get(key)
+    if shared is not None:
+        return shared
+    numbering, styles = (_own_tree(package, name, source) for name in parts)
+    shared = _style_names(styles), NumberingEngine(numbering, styles)
+    if sum(len(data) for data in key if data is not None) <= _SHARED_MAX_BYTES:
+        if len(_SHARED) >= _SHARED_MOST:
+            del _SHARED[next(iter(_SHARED))]
+        _SHARED[key] = shared
+    return shared
+
+
+def _own_tree(package: Parts, name: str | None, source: Source | None) -> etree._Element | None:
+    """The parsed part *name* (damage located as any read's), a tree of this read's own."""
+    tree = None if name is None else package.xml(name)
+    if tree is not None and source is not None and name in source.parsed:
+        tree = parse_xml(package.parts[name], f"{package.path}!{name}")
+    return tree
+
+
 def read_document(path: str | Path, source: Source | None = None) -> Document:
     """Read one .docx into a :class:`Document` (DocumentError for unusable input); *source*: its
     parts, already in memory (a build checking what it has just written to *path*)."""
     path_str = str(path)
     package = read_package(path) if source is None else package_of(path, source)
     document = Document(path=path_str, name=Path(path).name)
-    names = _style_names(package.styles)
-    engine = NumberingEngine(package.numbering, package.styles)
+    names, engine = _definitions(package, source)
     fields_of: dict[int, list[tuple[str, int, int]]] = {}
     element_of: dict[int, Paragraph] = {}
     bookmark_elements: dict[str, Paragraph] = {}
