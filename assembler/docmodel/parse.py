@@ -36,7 +36,7 @@ __all__ = ["load_documents", "read_document", "literal_label", "find_definitions
 
 _T, _TAB, _PTAB, _BR, _CR, _NBH = (qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr"),
                                   qn("w:noBreakHyphen"))
-_R, _RPR, _PPR, _PSTYLE = qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
+_P, _R, _RPR, _PPR, _PSTYLE = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
 _FLDCHAR, _INSTR, _FLDSIMPLE = qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")
 _FLDTYPE, _INSTR_ATTR, _VAL, _NAME = qn("w:fldCharType"), qn("w:instr"), qn("w:val"), qn("w:name")
 _B, _U = qn("w:b"), qn("w:u")
@@ -308,18 +308,33 @@ def auto_number(label: ListLabel) -> str | None:
     A level skipped in the hierarchy (a clause "(d)" directly under Section 10.2.3.2, with the
     levels between never used) is left out, as a reader names it: "10.2.3.2(d)".
     """
+    texts, refs_of, path, level = label.level_texts, label.level_refs, label.path, label.ilvl
+    key = (texts, refs_of, level)
+    whole = min(path, default=0) >= 0    # no level skipped: the number follows from the texts
+    if whole:
+        number = _AUTO_NUMBERS.get(key, "")
+        if number != "":
+            return number
     parts: list[str] = []
-    level = label.ilvl
-    path = label.path
     while level >= 0:
-        parts.append(label.level_texts[level])
-        refs = label.level_refs[level] if level < len(label.level_refs) else ()
-        lowest = min(refs, default=level)
-        level = min(lowest, level) - 1
-        while level >= 0 and level < len(path) and path[level] < 0:
+        parts.append(texts[level])
+        refs = refs_of[level] if level < len(refs_of) else ()
+        lowest = min(refs) if refs else level
+        level = (lowest if lowest < level else level) - 1
+        while 0 <= level < len(path) and path[level] < 0:
             level -= 1
+    number = _joined(reversed(parts))
+    if whole:
+        if len(_AUTO_NUMBERS) >= 4096:
+            _AUTO_NUMBERS.clear()
+        _AUTO_NUMBERS[key] = number
+    return number
+
+
+def _joined(texts: Iterable[str]) -> str | None:
+    """The full number the level texts of a label make, outermost first: "ARTICLE IV.", "(a)" -> "IV(a)"."""
     number = ""
-    for part in reversed(parts):
+    for part in texts:
         part = _number_part(part)
         if not part:
             continue
@@ -332,6 +347,8 @@ def auto_number(label: ListLabel) -> str | None:
     return number
 
 
+#: Full numbers of labels with no level skipped, by their level texts, references and level.
+_AUTO_NUMBERS: dict[tuple, str | None] = {}
 _ALNUM = re.compile(r"[^\W_]")    # a letter or digit (what str.isalnum says)
 
 
@@ -562,9 +579,14 @@ def _ref_matches(text: str) -> Iterator[re.Match]:
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
     """Cross-references in one paragraph; statutory citations ("Section 4(2) of the Act") left out."""
     text = paragraph.text
-    if not any(w in text for w in ("ection", "rticle", "xhibit", "chedule", "lause", "aragraph", "ECTION",
-                                    "RTICLE", "XHIBIT", "CHEDULE")):
-        return []
+    if not ("ection" in text or "rticle" in text or "xhibit" in text or "chedule" in text or "lause" in text
+            or "aragraph" in text or "ECTION" in text or "RTICLE" in text or "XHIBIT" in text or "CHEDULE" in text):
+        return []   # none of the words a reference starts with
+    return _references(paragraph, text, fields)
+
+
+def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int]]) -> list[Reference]:
+    """find_references' scan of a text that holds one of the words a reference starts with."""
     spans = list(fields)
     found: list[Reference] = []
     for m in _ref_matches(text):
@@ -784,10 +806,15 @@ def _tie_notes(document: Document) -> None:
         return
     anchors: dict[tuple[str, str], Paragraph] = {}
     part_of = {ref_tag: part for part, (_note, ref_tag) in NOTE_TAGS.items()}
-    for para in document.paragraphs:
-        if para.part == "body" and para.element is not None:
-            for ref in para.element.iter(*part_of):     # both kinds of mark in one pass
-                anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
+    holder = {id(p.element): p for p in document.paragraphs if p.part == "body" and p.element is not None}
+    if holder:
+        first = next(p.element for p in document.paragraphs if id(p.element) in holder)
+        for ref in first.getroottree().iter(*part_of):     # both kinds of mark in one pass, in document order
+            for up in ref.iterancestors(_P):
+                para = holder.get(id(up))
+                if para is not None:      # the body paragraph the mark stands in
+                    anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
+                    break
     for para in document.paragraphs:
         if para.part not in NOTE_TAGS or para.element is None:
             continue
