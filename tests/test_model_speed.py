@@ -180,3 +180,79 @@ def test_notes_stand_where_they_stood_in_any_body(blocks):
         tie(document)
         results.append(notes(document))
     assert results[0] == results[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parents of Word-numbered paragraphs
+
+def parents_as_before(steps) -> list:
+    last_auto: dict = {}
+    out = []
+    for step in steps:
+        if step is None:
+            last_auto = {}   # a new exhibit
+            continue
+        aid, ilvl, para = step
+        last_auto[(aid, ilvl)] = para
+        for key in [k for k in last_auto if k[0] == aid and k[1] > ilvl]:
+            del last_auto[key]
+        parent = None
+        for up in range(ilvl - 1, -1, -1):
+            parent = last_auto.get((aid, up))
+            if parent is not None:
+                break
+        out.append(parent)
+    return out
+
+
+def parents(steps) -> list:
+    last: dict = {}
+    out = []
+    for step in steps:
+        if step is None:
+            last = {}
+            continue
+        aid, ilvl, para = step
+        label = ListLabel("1.", ilvl, "1", aid, (1,), ("1.",) * (ilvl + 1))
+        out.append(parse._auto_parent(last, label, para))
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.tuples(st.sampled_from("012"), st.integers(0, 8))), max_size=40))
+def test_parents_are_as_before_in_any_lists(steps):
+    steps = [None if s is None else (s[0], s[1], i) for i, s in enumerate(steps)]
+    assert parents(steps) == parents_as_before(steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels of each level for the counters in force
+
+def shown_as_before(num, ilvl: int, state: list) -> tuple:
+    shown = [v if v is not None else s for v, s in zip(state, num.starts)]
+    return tuple([num.text(k, shown) for k in range(ilvl + 1)]), tuple(shown[: ilvl + 1]), num.refs[: ilvl + 1]
+
+
+def list_definitions() -> list:
+    from assembler.docmodel.numbering import NumberingEngine
+    from assembler.docmodel.ooxml import read_package
+
+    found = []
+    for path in fixture_files():
+        package = read_package(path)
+        engine = NumberingEngine(package.numbering, package.styles)
+        found += [num for num in (engine._num(n) for n in engine._num_abstract) if num is not None]
+    return found
+
+
+LISTS = list_definitions()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(LISTS), st.integers(0, 8), st.lists(st.one_of(st.none(), st.integers(0, 30)), min_size=9,
+                                                           max_size=9))
+def test_level_labels_are_as_before_for_any_counters(num, ilvl, state):
+    if num.levels[ilvl] is None:
+        return
+    assert num.shown(ilvl, state) == shown_as_before(num, ilvl, state)
+    assert num.shown(ilvl, state) == shown_as_before(num, ilvl, state)    # kept

@@ -830,6 +830,24 @@ _TYPED_ALIAS = re.compile(r"^\s*(?:(?:Section|SECTION|Article|ARTICLE|Part|PART)
                           r"\s*[—–:.-]\s|(?P<b>[A-Z]{1,2}\.\d+(?:\.\d+)*)\.?\s)")
 
 
+def _auto_parent(last: dict[str, dict[int, Paragraph]], label: ListLabel, para: Paragraph) -> Paragraph | None:
+    """The parent of a Word-numbered paragraph: the last one numbered at a level above in its list; *last*
+    (abstract id -> level -> paragraph) takes *para* in, the deeper levels of its list out."""
+    levels = last.get(label.abstract_id)
+    if levels is None:
+        levels = last[label.abstract_id] = {}
+    ilvl = label.ilvl
+    levels[ilvl] = para
+    if len(levels) > 1:
+        for key in [k for k in levels if k > ilvl]:
+            del levels[key]
+        for up in range(ilvl - 1, -1, -1):
+            parent = levels.get(up)
+            if parent is not None:
+                return parent
+    return None
+
+
 def _outline(document: Document, fields_of, emphasis_of) -> None:
     """Typed labels, exhibits, outlines, section context, for the body paragraphs in order."""
     typed = _Outline()
@@ -839,7 +857,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
     document.outlines[None] = outline
     seen_text = 0
     numbered = literal = 0
-    last_auto: dict[tuple[str, int], Paragraph] = {}   # (abstract id, level) -> paragraph: parents of Word numbering
+    last_auto: dict[str, dict[int, Paragraph]] = {}   # abstract id -> level -> paragraph: parents of Word numbering
     for para in document.paragraphs:
         if para.part != "body":
             continue
@@ -884,16 +902,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                 if spans:
                     fields_of[id(para)] = [(i, s - offset, e - offset) for i, s, e in spans if s >= offset]
         elif para.list_label is not None and para.number is not None:
-            label = para.list_label
-            last_auto[(label.abstract_id, label.ilvl)] = para
-            for key in [k for k in last_auto if k[0] == label.abstract_id and k[1] > label.ilvl]:
-                del last_auto[key]
-            parent = None
-            for up in range(label.ilvl - 1, -1, -1):
-                parent = last_auto.get((label.abstract_id, up))
-                if parent is not None:
-                    break
-            para.parent = parent
+            para.parent = _auto_parent(last_auto, para.list_label, para)
         if para.number is not None and in_toc:
             para.section = current.number if current is not None else None
             continue  # a numbered table-of-contents line is not a section: the text after it is not in it
