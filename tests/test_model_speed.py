@@ -4,6 +4,7 @@ input."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,24 @@ def test_level_labels_are_as_before_for_any_counters(num, ilvl, state):
         return
     assert num.shown(ilvl, state) == shown_as_before(num, ilvl, state)
     assert num.shown(ilvl, state) == shown_as_before(num, ilvl, state)    # kept
+
+
+# ---------------------------------------------------------------------------------------------
+# The wording of a definition, one-spaced
+
+SPACES_AS_BEFORE = re.compile(r"\s+")
+
+WHITE = [chr(c) for c in range(0x3100) if chr(c).isspace()] + ["\u200b", "\ufeff", "\u180e"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WHITE), st.sampled_from(["a", "Term", ":", ",", "“", "é", "-"]),
+                          st.characters()), max_size=30).map("".join))
+def test_one_spaced_text_is_as_before(text):
+    assert parse._one_spaced(text) == SPACES_AS_BEFORE.sub(" ", text).strip()
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_one_spaced_texts_are_as_before_in_real_documents(path):
+    for para in parse.read_document(path).paragraphs:
+        assert parse._one_spaced(para.text) == SPACES_AS_BEFORE.sub(" ", para.text).strip()

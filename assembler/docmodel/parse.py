@@ -428,7 +428,12 @@ _INLINE_WORDS = frozenset(
     "the this a an each and or collectively individually together together, hereinafter herein such "
     "respectively referred to as any one all of them, party parties".replace(",", "").split()
 )
-_SPACES = re.compile(r"\s+")
+
+
+def _one_spaced(text: str) -> str:
+    """*text* with each run of white space one space, none at either end (what a \\s+ pattern replaced by
+    a space and stripped gives: both mean what str.isspace says)."""
+    return " ".join(text.split())
 
 
 def _inline_lead_ok(lead: str) -> bool:
@@ -451,11 +456,11 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
         if "meaning" in verb:
             t = _MEANING_TARGET.match(after)
             target = t.group("target").strip() if t else None
-            found.append(Definition(term, "meaning", _SPACES.sub(" ", after).strip(), paragraph,
+            found.append(Definition(term, "meaning", _one_spaced(after), paragraph,
                                     target=target, start=m.start("term"), end=m.end("term")))
         else:
             kind = "means" if verb.startswith("mean") else "includes"
-            wording = _SPACES.sub(" ", after).strip().lstrip(":,").strip()
+            wording = _one_spaced(after).lstrip(":,").strip()
             found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
         # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
         head = m.start()
