@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from assembler.docmodel import parse
+from assembler.docmodel import ooxml, parse
 from assembler.docmodel.ooxml import Source, qn, read_package
 from model_dump import corpus_files, dump_files, fixture_files
 
@@ -23,9 +23,15 @@ def nothing_kept(monkeypatch):
 
 def fresh_dumps(paths, monkeypatch) -> list[dict]:
     with monkeypatch.context() as m:
-        m.setattr(parse, "_SHARED", {})
-        m.setattr(parse, "_SHARED_MAX_BYTES", -1)
+        nothing_shared(m)
         return [d for p in paths for d in dump_files([p])]
+
+
+def nothing_shared(m) -> None:
+    m.setattr(parse, "_SHARED", {})
+    m.setattr(parse, "_SHARED_MAX_BYTES", -1)
+    m.setattr(ooxml, "_RELATIONSHIPS", {})
+    m.setattr(ooxml, "_RELATIONSHIPS_MAX_BYTES", -1)
 
 
 def test_documents_read_after_others_are_the_documents_read_alone(monkeypatch):
@@ -44,17 +50,33 @@ def test_variants_of_one_template_read_from_memory_are_read_as_alone(tmp_path, m
     paths = [p for b in built for p in sorted(b.sources)]
     alone = [d for b in built for p in sorted(b.sources) for d in _with(monkeypatch, p, b.sources)]
     monkeypatch.setattr(parse, "_SHARED", {})
+    monkeypatch.setattr(ooxml, "_RELATIONSHIPS", {})
     together = [d for p in sorted(built[0].sources) for d in dump_files([p], built[0].sources)]
     kept = len(parse._SHARED)
     together += [d for p in sorted(built[1].sources) for d in dump_files([p], built[1].sources)]
     assert together == alone and len(paths) == len(together)
     assert len(parse._SHARED) == kept   # the second variant builds nothing again
+    assert 0 < len(ooxml._RELATIONSHIPS) <= ooxml._RELATIONSHIPS_MOST
+
+
+def test_relationships_kept_are_the_relationships_read(monkeypatch):
+    monkeypatch.setattr(ooxml, "_RELATIONSHIPS", {})
+    for path in DOCUMENTS:
+        parts = read_package(path).parts
+        for name in [n for n in parts if n.endswith(".rels")]:
+            folder = name.rsplit("/_rels/", 1)[0] if "/_rels/" in name else ""
+            for base in (folder, "", "other/folder"):   # the same bytes read from another folder
+                expected = ooxml._read_relationships(ooxml.Package(path, parts), name, base)
+                for _ in range(2):
+                    found = ooxml._relationships(ooxml.Package(path, parts), name, base)
+                    assert found == expected
+                    found.append(("changed", "by the caller"))
+        assert len(ooxml._RELATIONSHIPS) <= ooxml._RELATIONSHIPS_MOST
 
 
 def _with(monkeypatch, path, sources):
     with monkeypatch.context() as m:
-        m.setattr(parse, "_SHARED", {})
-        m.setattr(parse, "_SHARED_MAX_BYTES", -1)
+        nothing_shared(m)
         return dump_files([path], sources)
 
 

@@ -303,8 +303,30 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
     return parts
 
 
+#: (a .rels part's bytes, base folder) -> its relationships, for the packages a process reads from one template;
+#: the last _RELATIONSHIPS_MOST kept, none of a part larger than _RELATIONSHIPS_MAX_BYTES.
+_RELATIONSHIPS: dict[tuple[bytes, str], tuple[tuple[str, str], ...]] = {}
+_RELATIONSHIPS_MOST = 32
+_RELATIONSHIPS_MAX_BYTES = 64 * 1024
+
+
 def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
-    """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part."""
+    """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part (read once for
+    the same bytes when the package has not parsed the part already)."""
+    data = package.parts.get(rels_part)
+    if data is None or rels_part in package._xml or len(data) > _RELATIONSHIPS_MAX_BYTES:
+        return _read_relationships(package, rels_part, base)
+    key = (data, base)
+    found = _RELATIONSHIPS.get(key)
+    if found is None:
+        found = tuple(_read_relationships(package, rels_part, base))
+        if len(_RELATIONSHIPS) >= _RELATIONSHIPS_MOST:
+            del _RELATIONSHIPS[next(iter(_RELATIONSHIPS))]
+        _RELATIONSHIPS[key] = found
+    return list(found)
+
+
+def _read_relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
     root = package.xml(rels_part)
     if root is None:
         return []
