@@ -278,3 +278,16 @@ def test_one_spaced_text_is_as_before(text):
 def test_one_spaced_texts_are_as_before_in_real_documents(path):
     for para in parse.read_document(path).paragraphs:
         assert parse._one_spaced(para.text) == SPACES_AS_BEFORE.sub(" ", para.text).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# The first child with a tag, among comments and processing instructions too
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<w:pPr/>", "<w:rPr/>", "<w:r/>", "<!--c-->", "<?pi x?>", "<w:t>x</w:t>"]),
+                max_size=7), st.sampled_from(["w:pPr", "w:rPr", "w:r", "w:t"]))
+def test_the_first_child_with_a_tag_is_found_among_any_children(children, wanted):
+    from assembler.docmodel.ooxml import first_child, qn
+
+    element = etree.fromstring(f"<w:p {W}>" + "".join(children) + "</w:p>")
+    assert first_child(element, qn(wanted)) is next(element.iterchildren(qn(wanted)), None)

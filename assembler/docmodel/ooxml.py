@@ -549,11 +549,18 @@ def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     """The first child of *element* with *tag*; None if there is none. Properties (``w:pPr``, ``w:rPr``,
     ``w:pStyle``) come first where Word writes them, so the first child is looked at before the others are
     searched (``iterchildren(tag)`` costs more than the look)."""
-    if not len(element):
+    count = len(element)
+    if not count:
         return None
     first = element[0]
     if first.tag == tag:
         return first
+    if count <= 3:     # a run of one text, a paragraph of two runs: looked at one by one
+        for i in range(1, count):
+            child = element[i]
+            if child.tag == tag:
+                return child
+        return None
     return next(element.iterchildren(tag), None)
 
 
