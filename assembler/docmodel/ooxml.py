@@ -303,8 +303,8 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
     return parts
 
 
-#: (a .rels part's bytes, base folder) -> its relationships, for the packages a process reads from one template;
-#: the last _RELATIONSHIPS_MOST kept, none of a part larger than _RELATIONSHIPS_MAX_BYTES.
+#: (a .rels part's bytes, base folder) -> its relationships, for the packages a process reads from one template:
+#: at most _RELATIONSHIPS_MOST (emptied when full), none of a part larger than _RELATIONSHIPS_MAX_BYTES.
 _RELATIONSHIPS: dict[tuple[bytes, str], tuple[tuple[str, str], ...]] = {}
 _RELATIONSHIPS_MOST = 32
 _RELATIONSHIPS_MAX_BYTES = 64 * 1024
@@ -321,7 +321,7 @@ def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[st
     if found is None:
         found = tuple(_read_relationships(package, rels_part, base))
         if len(_RELATIONSHIPS) >= _RELATIONSHIPS_MOST:
-            del _RELATIONSHIPS[next(iter(_RELATIONSHIPS))]
+            _RELATIONSHIPS.clear()     # one step, safe beside another thread reading
         _RELATIONSHIPS[key] = found
     return list(found)
 

@@ -688,12 +688,12 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     return names.get(sid, sid)
 
 
-#: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the last few packages
-#: read, so that documents built from one template (a batch) build them once; parts larger than
-#: _SHARED_MAX_BYTES are not kept.
+#: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the packages read, so
+#: that documents built from one template (a batch) build them once: at most _SHARED_MOST (emptied when
+#: full), none of parts larger than _SHARED_MAX_BYTES.
 _SHARED: dict[tuple[bytes | None, bytes | None], tuple[dict[str, str], NumberingEngine]] = {}
-_SHARED_MOST = 8
-_SHARED_MAX_BYTES = 4 * 1024 * 1024
+_SHARED_MOST = 6
+_SHARED_MAX_BYTES = 1024 * 1024
 
 
 def _definitions(package: Parts, source: Source | None) -> tuple[dict[str, str], NumberingEngine]:
@@ -709,7 +709,7 @@ def _definitions(package: Parts, source: Source | None) -> tuple[dict[str, str],
     shared = _style_names(styles), NumberingEngine(numbering, styles)
     if sum(len(data) for data in key if data is not None) <= _SHARED_MAX_BYTES:
         if len(_SHARED) >= _SHARED_MOST:
-            del _SHARED[next(iter(_SHARED))]
+            _SHARED.clear()     # one step, safe beside another thread reading
         _SHARED[key] = shared
     return shared
 
