@@ -291,3 +291,35 @@ def test_the_first_child_with_a_tag_is_found_among_any_children(children, wanted
 
     element = etree.fromstring(f"<w:p {W}>" + "".join(children) + "</w:p>")
     assert first_child(element, qn(wanted)) is next(element.iterchildren(qn(wanted)), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# A DOCTYPE found in a part's bytes
+
+def doctype_as_before(data: bytes) -> bool:
+    head = data[:65536]
+    if b"<!DOCTYPE" in head.upper():
+        return True
+    return "<!DOCTYPE".encode("utf-16-le") in head or "<!DOCTYPE".encode("utf-16-be") in head
+
+
+PIECES_OF_XML = [b"<?xml version='1.0'?>", b"<!DOCTYPE x>", b"<!doctype", b"<!DocType", b"<!", b"<", b"!", b"DOCTYPE",
+                 b"<!-- c -->", b"<w:p/>", b"\x00", "<!DOCTYPE".encode("utf-16-le"), "<!doctype".encode("utf-16-be"),
+                 b"x" * 1000]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES_OF_XML), max_size=12).map(b"".join), st.integers(0, 70_000))
+def test_a_doctype_is_found_as_before(data, padding):
+    from assembler.docmodel.ooxml import _looks_like_doctype
+
+    for blob in (data, b" " * padding + data):
+        assert _looks_like_doctype(blob) == doctype_as_before(blob)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_a_doctype_is_found_as_before_in_real_parts(path):
+    from assembler.docmodel.ooxml import _looks_like_doctype, read_package
+
+    for data in read_package(path).parts.values():
+        assert _looks_like_doctype(data) == doctype_as_before(data)

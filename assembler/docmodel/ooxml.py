@@ -89,7 +89,7 @@ def _depth_exceeds(root: etree._Element, most: int) -> bool:
 def _looks_like_doctype(data: bytes) -> bool:
     """Whether raw XML bytes carry a DOCTYPE declaration (UTF-8 or UTF-16)."""
     head = data[:65536]
-    if b"<!DOCTYPE" in head.upper():
+    if b"<!" in head and b"<!DOCTYPE" in head.upper():   # most parts hold no "<!": no copy made in upper case
         return True
     return "<!DOCTYPE".encode("utf-16-le") in head or "<!DOCTYPE".encode("utf-16-be") in head
 
