@@ -223,7 +223,7 @@ class _NumDef:
 
     __slots__ = (
         "num_id", "abstract_id", "levels", "start_overrides", "starts", "resets", "refs",
-        "templates", "getters", "_texts",
+        "templates", "getters", "_texts", "_shown",
     )  # fmt: skip
 
     def __init__(
@@ -254,17 +254,39 @@ class _NumDef:
         self.templates = tuple(_template(level, levels) for level in levels)
         self.getters = tuple(_getter(refs) for refs in self.refs)
         self._texts: dict[tuple[int, object], str] = {}
+        self._shown: dict[tuple, tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]] = {}
+
+    def shown(self, ilvl: int, state: list[int | None]) -> tuple[tuple[str, ...], tuple[int, ...],
+                                                                 tuple[tuple[int, ...], ...]]:
+        """(own label, displayed counter, referenced levels) of levels 0..ilvl for the counters *state*
+        (None: a level not used since its restart), memoised."""
+        key = (ilvl, *state)
+        found = self._shown.get(key)
+        if found is None:
+            shown = [v if v is not None else s for v, s in zip(state, self.starts)]
+            found = (tuple([self.text(k, shown) for k in range(ilvl + 1)]), tuple(shown[: ilvl + 1]),
+                     self.refs[: ilvl + 1])
+            if len(self._shown) >= _MAX_TEXTS:
+                self._shown.clear()
+            self._shown[key] = found
+        return found
 
     def text(self, k: int, shown: list[int]) -> str:
         """Own label of level k for the displayed counters (memoised per referenced values)."""
         key = (k, self.getters[k](shown))
         text = self._texts.get(key)
         if text is None:
+            if len(self._texts) >= _MAX_TEXTS:
+                self._texts.clear()
             text = self._texts[key] = "".join(
                 piece if isinstance(piece, str) else format_number(shown[piece[0]], piece[1])
                 for piece in self.templates[k]
             )
         return text
+
+
+#: Labels a list definition keeps for reuse (an engine may serve many documents built from one template).
+_MAX_TEXTS = 20_000
 
 
 def _getter(refs: tuple[int, ...]):
@@ -543,8 +565,10 @@ class NumberingEngine:
         """The resolved ``w:num`` (levels with its ``w:lvlOverride``s applied); None if unusable."""
         if num_id in self._nums:
             return self._nums[num_id]
-        result = None
         abstract_ref = self._num_abstract.get(num_id)
+        if abstract_ref is None:
+            return None   # not kept: only the lists the part defines are (an engine may serve many documents)
+        result = None
         abstract_id = self._resolve_abstract(abstract_ref) if abstract_ref is not None else None
         if abstract_id is not None:
             levels = list(self._levels_of(abstract_id))
@@ -688,17 +712,16 @@ class NumberingEngine:
             for deeper in num.resets[ilvl]:
                 state[deeper] = None
                 path[deeper] = -1
-            shown = [v if v is not None else s for v, s in zip(state, num.starts)]
-            texts = tuple([num.text(k, shown) for k in range(ilvl + 1)])
+            texts, shown, refs = num.shown(ilvl, state)
             out.append(
                 ListLabel(
                     text=texts[ilvl],
                     ilvl=ilvl,
                     num_id=num.num_id,
                     abstract_id=aid,
-                    counters=tuple(shown[: ilvl + 1]),
+                    counters=shown,
                     level_texts=texts,
-                    level_refs=num.refs[: ilvl + 1],
+                    level_refs=refs,
                     path=tuple(path[: ilvl + 1]),
                 )
             )

@@ -89,7 +89,7 @@ def _depth_exceeds(root: etree._Element, most: int) -> bool:
 def _looks_like_doctype(data: bytes) -> bool:
     """Whether raw XML bytes carry a DOCTYPE declaration (UTF-8 or UTF-16)."""
     head = data[:65536]
-    if b"<!DOCTYPE" in head.upper():
+    if b"<!" in head and b"<!DOCTYPE" in head.upper():   # most parts hold no "<!": no copy made in upper case
         return True
     return "<!DOCTYPE".encode("utf-16-le") in head or "<!DOCTYPE".encode("utf-16-be") in head
 
@@ -164,11 +164,17 @@ class Package:
             self._doc_rels = _relationships(self, rels, folder)
         return self._doc_rels
 
-    def _related(self, rel_type: str, default: str) -> etree._Element | None:
+    def related_part(self, rel_type: str, default: str) -> str | None:
+        """Name of the part the main document relates to as *rel_type* (*default* when it has no
+        relationships at all); None if there is none. The part itself may be missing."""
         for kind, target in self.document_relationships():
             if kind == rel_type:
-                return self.xml(target)
-        return self.xml(default) if not self.document_relationships() else None
+                return target
+        return default if not self.document_relationships() else None
+
+    def _related(self, rel_type: str, default: str) -> etree._Element | None:
+        name = self.related_part(rel_type, default)
+        return None if name is None else self.xml(name)
 
     @property
     def document(self) -> etree._Element:
@@ -297,8 +303,30 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
     return parts
 
 
+#: (a .rels part's bytes, base folder) -> its relationships, for the packages a process reads from one template:
+#: at most _RELATIONSHIPS_MOST (emptied when full), none of a part larger than _RELATIONSHIPS_MAX_BYTES.
+_RELATIONSHIPS: dict[tuple[bytes, str], tuple[tuple[str, str], ...]] = {}
+_RELATIONSHIPS_MOST = 32
+_RELATIONSHIPS_MAX_BYTES = 64 * 1024
+
+
 def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
-    """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part."""
+    """(type suffix, resolved part name) of each internal ``Relationship`` in a .rels part (read once for
+    the same bytes when the package has not parsed the part already)."""
+    data = package.parts.get(rels_part)
+    if data is None or rels_part in package._xml or len(data) > _RELATIONSHIPS_MAX_BYTES:
+        return _read_relationships(package, rels_part, base)
+    key = (data, base)
+    found = _RELATIONSHIPS.get(key)
+    if found is None:
+        found = tuple(_read_relationships(package, rels_part, base))
+        if len(_RELATIONSHIPS) >= _RELATIONSHIPS_MOST:
+            _RELATIONSHIPS.clear()     # one step, safe beside another thread reading
+        _RELATIONSHIPS[key] = found
+    return list(found)
+
+
+def _read_relationships(package: Package, rels_part: str, base: str) -> list[tuple[str, str]]:
     root = package.xml(rels_part)
     if root is None:
         return []
@@ -521,11 +549,18 @@ def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     """The first child of *element* with *tag*; None if there is none. Properties (``w:pPr``, ``w:rPr``,
     ``w:pStyle``) come first where Word writes them, so the first child is looked at before the others are
     searched (``iterchildren(tag)`` costs more than the look)."""
-    if not len(element):
+    count = len(element)
+    if not count:
         return None
     first = element[0]
     if first.tag == tag:
         return first
+    if count <= 3:     # a run of one text, a paragraph of two runs: looked at one by one
+        for i in range(1, count):
+            child = element[i]
+            if child.tag == tag:
+                return child
+        return None
     return next(element.iterchildren(tag), None)
 
 

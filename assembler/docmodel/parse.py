@@ -23,7 +23,9 @@ from assembler.docmodel.fields import bookmarks
 from assembler.docmodel.labels import stories
 from assembler.docmodel.model import Definition, Document, Package, Paragraph, RefField, Reference
 from assembler.docmodel.numbering import ListLabel, NumberingEngine
-from assembler.docmodel.ooxml import Source, first_child, package_of, qn, read_package, story_paragraphs
+from assembler.docmodel.ooxml import (Source, first_child, package_of, parse_xml, qn, read_package,
+                                      story_paragraphs)
+from assembler.docmodel.ooxml import Package as Parts
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -34,7 +36,7 @@ __all__ = ["load_documents", "read_document", "literal_label", "find_definitions
 
 _T, _TAB, _PTAB, _BR, _CR, _NBH = (qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr"),
                                   qn("w:noBreakHyphen"))
-_R, _RPR, _PPR, _PSTYLE = qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
+_P, _R, _RPR, _PPR, _PSTYLE = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
 _FLDCHAR, _INSTR, _FLDSIMPLE = qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")
 _FLDTYPE, _INSTR_ATTR, _VAL, _NAME = qn("w:fldCharType"), qn("w:instr"), qn("w:val"), qn("w:name")
 _B, _U = qn("w:b"), qn("w:u")
@@ -306,18 +308,33 @@ def auto_number(label: ListLabel) -> str | None:
     A level skipped in the hierarchy (a clause "(d)" directly under Section 10.2.3.2, with the
     levels between never used) is left out, as a reader names it: "10.2.3.2(d)".
     """
+    texts, refs_of, path, level = label.level_texts, label.level_refs, label.path, label.ilvl
+    key = (texts, refs_of, level)
+    whole = min(path, default=0) >= 0    # no level skipped: the number follows from the texts
+    if whole:
+        number = _AUTO_NUMBERS.get(key, "")
+        if number != "":
+            return number
     parts: list[str] = []
-    level = label.ilvl
-    path = label.path
     while level >= 0:
-        parts.append(label.level_texts[level])
-        refs = label.level_refs[level] if level < len(label.level_refs) else ()
-        lowest = min(refs, default=level)
-        level = min(lowest, level) - 1
-        while level >= 0 and level < len(path) and path[level] < 0:
+        parts.append(texts[level])
+        refs = refs_of[level] if level < len(refs_of) else ()
+        lowest = min(refs) if refs else level
+        level = (lowest if lowest < level else level) - 1
+        while 0 <= level < len(path) and path[level] < 0:
             level -= 1
+    number = _joined(reversed(parts))
+    if whole:
+        if len(_AUTO_NUMBERS) >= 4096:
+            _AUTO_NUMBERS.clear()
+        _AUTO_NUMBERS[key] = number
+    return number
+
+
+def _joined(texts: Iterable[str]) -> str | None:
+    """The full number the level texts of a label make, outermost first: "ARTICLE IV.", "(a)" -> "IV(a)"."""
     number = ""
-    for part in reversed(parts):
+    for part in texts:
         part = _number_part(part)
         if not part:
             continue
@@ -330,6 +347,8 @@ def auto_number(label: ListLabel) -> str | None:
     return number
 
 
+#: Full numbers of labels with no level skipped, by their level texts, references and level.
+_AUTO_NUMBERS: dict[tuple, str | None] = {}
 _ALNUM = re.compile(r"[^\W_]")    # a letter or digit (what str.isalnum says)
 
 
@@ -409,7 +428,12 @@ _INLINE_WORDS = frozenset(
     "the this a an each and or collectively individually together together, hereinafter herein such "
     "respectively referred to as any one all of them, party parties".replace(",", "").split()
 )
-_SPACES = re.compile(r"\s+")
+
+
+def _one_spaced(text: str) -> str:
+    """*text* with each run of white space one space, none at either end (what a \\s+ pattern replaced by
+    a space and stripped gives: both mean what str.isspace says)."""
+    return " ".join(text.split())
 
 
 def _inline_lead_ok(lead: str) -> bool:
@@ -432,11 +456,11 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
         if "meaning" in verb:
             t = _MEANING_TARGET.match(after)
             target = t.group("target").strip() if t else None
-            found.append(Definition(term, "meaning", _SPACES.sub(" ", after).strip(), paragraph,
+            found.append(Definition(term, "meaning", _one_spaced(after), paragraph,
                                     target=target, start=m.start("term"), end=m.end("term")))
         else:
             kind = "means" if verb.startswith("mean") else "includes"
-            wording = _SPACES.sub(" ", after).strip().lstrip(":,").strip()
+            wording = _one_spaced(after).lstrip(":,").strip()
             found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
         # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
         head = m.start()
@@ -560,9 +584,14 @@ def _ref_matches(text: str) -> Iterator[re.Match]:
 def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()) -> list[Reference]:
     """Cross-references in one paragraph; statutory citations ("Section 4(2) of the Act") left out."""
     text = paragraph.text
-    if not any(w in text for w in ("ection", "rticle", "xhibit", "chedule", "lause", "aragraph", "ECTION",
-                                    "RTICLE", "XHIBIT", "CHEDULE")):
-        return []
+    if not ("ection" in text or "rticle" in text or "xhibit" in text or "chedule" in text or "lause" in text
+            or "aragraph" in text or "ECTION" in text or "RTICLE" in text or "XHIBIT" in text or "CHEDULE" in text):
+        return []   # none of the words a reference starts with
+    return _references(paragraph, text, fields)
+
+
+def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int]]) -> list[Reference]:
+    """find_references' scan of a text that holds one of the words a reference starts with."""
     spans = list(fields)
     found: list[Reference] = []
     for m in _ref_matches(text):
@@ -659,14 +688,47 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
     return names.get(sid, sid)
 
 
+#: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the packages read, so
+#: that documents built from one template (a batch) build them once: at most _SHARED_MOST (emptied when
+#: full), none of parts larger than _SHARED_MAX_BYTES.
+_SHARED: dict[tuple[bytes | None, bytes | None], tuple[dict[str, str], NumberingEngine]] = {}
+_SHARED_MOST = 6
+_SHARED_MAX_BYTES = 1024 * 1024
+
+
+def _definitions(package: Parts, source: Source | None) -> tuple[dict[str, str], NumberingEngine]:
+    """Style names (style id -> name) and the numbering engine of *package*'s styles and numbering parts,
+    built once for the same bytes; neither is changed by its users. What is kept holds no tree a caller
+    can reach: a tree given in *source* is parsed again from its bytes."""
+    parts = (package.related_part("numbering", "word/numbering.xml"), package.related_part("styles", "word/styles.xml"))
+    key = tuple(None if name is None else package.parts.get(name) for name in parts)
+    shared = _SHARED.get(key)
+    if shared is not None:
+        return shared
+    numbering, styles = (_own_tree(package, name, source) for name in parts)
+    shared = _style_names(styles), NumberingEngine(numbering, styles)
+    if sum(len(data) for data in key if data is not None) <= _SHARED_MAX_BYTES:
+        if len(_SHARED) >= _SHARED_MOST:
+            _SHARED.clear()     # one step, safe beside another thread reading
+        _SHARED[key] = shared
+    return shared
+
+
+def _own_tree(package: Parts, name: str | None, source: Source | None) -> etree._Element | None:
+    """The parsed part *name* (damage located as any read's), a tree of this read's own."""
+    tree = None if name is None else package.xml(name)
+    if tree is not None and source is not None and name in source.parsed:
+        tree = parse_xml(package.parts[name], f"{package.path}!{name}")
+    return tree
+
+
 def read_document(path: str | Path, source: Source | None = None) -> Document:
     """Read one .docx into a :class:`Document` (DocumentError for unusable input); *source*: its
     parts, already in memory (a build checking what it has just written to *path*)."""
     path_str = str(path)
     package = read_package(path) if source is None else package_of(path, source)
     document = Document(path=path_str, name=Path(path).name)
-    names = _style_names(package.styles)
-    engine = NumberingEngine(package.numbering, package.styles)
+    names, engine = _definitions(package, source)
     fields_of: dict[int, list[tuple[str, int, int]]] = {}
     element_of: dict[int, Paragraph] = {}
     bookmark_elements: dict[str, Paragraph] = {}
@@ -749,10 +811,15 @@ def _tie_notes(document: Document) -> None:
         return
     anchors: dict[tuple[str, str], Paragraph] = {}
     part_of = {ref_tag: part for part, (_note, ref_tag) in NOTE_TAGS.items()}
-    for para in document.paragraphs:
-        if para.part == "body" and para.element is not None:
-            for ref in para.element.iter(*part_of):     # both kinds of mark in one pass
-                anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
+    holder = {id(p.element): p for p in document.paragraphs if p.part == "body" and p.element is not None}
+    if holder:
+        first = next(p.element for p in document.paragraphs if id(p.element) in holder)
+        for ref in first.getroottree().iter(*part_of):     # both kinds of mark in one pass, in document order
+            for up in ref.iterancestors(_P):
+                para = holder.get(id(up))
+                if para is not None:      # the body paragraph the mark stands in
+                    anchors.setdefault((part_of[ref.tag], ref.get(_ID, "")), para)
+                    break
     for para in document.paragraphs:
         if para.part not in NOTE_TAGS or para.element is None:
             continue
@@ -768,6 +835,24 @@ _TYPED_ALIAS = re.compile(r"^\s*(?:(?:Section|SECTION|Article|ARTICLE|Part|PART)
                           r"\s*[—–:.-]\s|(?P<b>[A-Z]{1,2}\.\d+(?:\.\d+)*)\.?\s)")
 
 
+def _auto_parent(last: dict[str, dict[int, Paragraph]], label: ListLabel, para: Paragraph) -> Paragraph | None:
+    """The parent of a Word-numbered paragraph: the last one numbered at a level above in its list; *last*
+    (abstract id -> level -> paragraph) takes *para* in, the deeper levels of its list out."""
+    levels = last.get(label.abstract_id)
+    if levels is None:
+        levels = last[label.abstract_id] = {}
+    ilvl = label.ilvl
+    levels[ilvl] = para
+    if len(levels) > 1:
+        for key in [k for k in levels if k > ilvl]:
+            del levels[key]
+        for up in range(ilvl - 1, -1, -1):
+            parent = levels.get(up)
+            if parent is not None:
+                return parent
+    return None
+
+
 def _outline(document: Document, fields_of, emphasis_of) -> None:
     """Typed labels, exhibits, outlines, section context, for the body paragraphs in order."""
     typed = _Outline()
@@ -777,7 +862,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
     document.outlines[None] = outline
     seen_text = 0
     numbered = literal = 0
-    last_auto: dict[tuple[str, int], Paragraph] = {}   # (abstract id, level) -> paragraph: parents of Word numbering
+    last_auto: dict[str, dict[int, Paragraph]] = {}   # abstract id -> level -> paragraph: parents of Word numbering
     for para in document.paragraphs:
         if para.part != "body":
             continue
@@ -822,16 +907,7 @@ def _outline(document: Document, fields_of, emphasis_of) -> None:
                 if spans:
                     fields_of[id(para)] = [(i, s - offset, e - offset) for i, s, e in spans if s >= offset]
         elif para.list_label is not None and para.number is not None:
-            label = para.list_label
-            last_auto[(label.abstract_id, label.ilvl)] = para
-            for key in [k for k in last_auto if k[0] == label.abstract_id and k[1] > label.ilvl]:
-                del last_auto[key]
-            parent = None
-            for up in range(label.ilvl - 1, -1, -1):
-                parent = last_auto.get((label.abstract_id, up))
-                if parent is not None:
-                    break
-            para.parent = parent
+            para.parent = _auto_parent(last_auto, para.list_label, para)
         if para.number is not None and in_toc:
             para.section = current.number if current is not None else None
             continue  # a numbered table-of-contents line is not a section: the text after it is not in it
