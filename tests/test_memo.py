@@ -58,6 +58,8 @@ def test_forget_empties_every_memo():
 
 def _size(clear) -> int:
     owner = clear.__self__
+    if isinstance(owner, dict):
+        return len(owner)
     return owner.cache_info().currsize if hasattr(owner, "cache_info") else len(owner.entries)
 
 

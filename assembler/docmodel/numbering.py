@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from operator import itemgetter
 
 from lxml import etree
 
 from assembler.docmodel.ooxml import first_child, qn, story_paragraphs
+from assembler.memo import kept
 
 MAX_LEVELS = 9
 
@@ -394,7 +394,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-@lru_cache(maxsize=4096)
+@kept(4096, longest=None)
 def format_number(n: int, num_fmt: str) -> str:
     """One counter in a ``w:numFmt`` (unknown formats and values out of range: decimal)."""
     if num_fmt == "decimal":

@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from assembler.errors import DocumentError, Location, Problem, one_line
+from assembler.memo import remember
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -307,6 +308,7 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
 #: at most _RELATIONSHIPS_MOST (emptied when full), none of a part larger than _RELATIONSHIPS_MAX_BYTES.
 _RELATIONSHIPS: dict[tuple[bytes, str], tuple[tuple[str, str], ...]] = {}
 _RELATIONSHIPS_MOST = 32
+remember(_RELATIONSHIPS.clear)
 _RELATIONSHIPS_MAX_BYTES = 64 * 1024
 
 

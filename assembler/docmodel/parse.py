@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -26,6 +25,7 @@ from assembler.docmodel.numbering import ListLabel, NumberingEngine
 from assembler.docmodel.ooxml import (Source, first_child, package_of, parse_xml, qn, read_package,
                                       story_paragraphs)
 from assembler.docmodel.ooxml import Package as Parts
+from assembler.memo import kept, remember
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -349,10 +349,11 @@ def _joined(texts: Iterable[str]) -> str | None:
 
 #: Full numbers of labels with no level skipped, by their level texts, references and level.
 _AUTO_NUMBERS: dict[tuple, str | None] = {}
+remember(_AUTO_NUMBERS.clear)
 _ALNUM = re.compile(r"[^\W_]")    # a letter or digit (what str.isalnum says)
 
 
-@lru_cache(maxsize=4096)
+@kept(4096, longest=None)
 def _number_part(text: str) -> str:
     """A level's text as a part of a full number: "ARTICLE IV." -> "IV", "(a)" -> "(a)" (a few texts repeat)."""
     return _NUMBER_PREFIX.sub("", text.strip()).rstrip(".").strip()
@@ -693,6 +694,7 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
 #: full), none of parts larger than _SHARED_MAX_BYTES.
 _SHARED: dict[tuple[bytes | None, bytes | None], tuple[dict[str, str], NumberingEngine]] = {}
 _SHARED_MOST = 6
+remember(_SHARED.clear)
 _SHARED_MAX_BYTES = 1024 * 1024
 
 

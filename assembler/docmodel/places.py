@@ -14,6 +14,7 @@ from lxml import etree
 from assembler.docmodel.model import Document, Package, Paragraph
 from assembler.docmodel.ooxml import qn
 from assembler.docmodel.parse import NOTE_TAGS
+from assembler.memo import remember
 
 _FOOTNOTE = NOTE_TAGS
 _ID = qn("w:id")
@@ -123,6 +124,7 @@ class _Index:
 
 
 _INDEXES: dict[int, tuple[Document, _Index]] = {}
+remember(_INDEXES.clear)
 
 
 def _index(document: Document) -> _Index:
