@@ -65,8 +65,8 @@ class Kept:
         return self.entries.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
-        if len(self.entries) >= self.size:
-            del self.entries[next(iter(self.entries))]
+        if len(self.entries) >= self.size:     # (another thread may drop the same entry first)
+            self.entries.pop(next(iter(self.entries), None), None)
         self.entries[key] = value
 
     def cache_clear(self) -> None:
