@@ -16,12 +16,13 @@ checked), or the located problems of a build that fails.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 import tempfile
 from pathlib import Path
+
+import identity  # (beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -100,10 +101,7 @@ def snapshot(variants: int, cases: bool) -> dict[str, dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--save", type=Path)
-    group.add_argument("--compare", type=Path)
+    parser = identity.parser(__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=60)
     parser.add_argument("--no-cases", action="store_true", help="leave out the generated term-sheet cases")
     args = parser.parse_args()
@@ -115,22 +113,16 @@ def main() -> int:
     print(f"assembler from {Path(assembler.__file__).parent}", file=sys.stderr)
     now = snapshot(args.variants, not args.no_cases)
     built = sum("problems" not in v for v in now.values())
-    if args.save:
-        args.save.write_text(json.dumps(now, indent=1, ensure_ascii=False), encoding="utf-8")
-        print(f"saved {len(now)} builds ({built} made, {len(now) - built} refused) to {args.save}")
-        return 0
-    before = json.loads(args.compare.read_text(encoding="utf-8"))
-    differ = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-    for key in differ:
-        old, new = before.get(key, {}), now.get(key, {})
+
+    def show(key: str, old: dict, new: dict) -> None:
         fields = sorted(f for f in old.keys() | new.keys() if old.get(f) != new.get(f))
         print(f"DIFFERENT {key}: {', '.join(fields)}")
         for f in fields[:3]:
             print(f"  before {f}: {json.dumps(old.get(f))[:400]}")
             print(f"  now    {f}: {json.dumps(new.get(f))[:400]}")
-    print(f"{len(now)} builds ({built} made, {len(now) - built} refused); {len(differ)} differ")
-    return 1 if differ else 0
 
+    return identity.save_or_compare(args, now, f"{len(now)} builds ({built} made, {len(now) - built} refused)",
+                                    "differ", show, {})
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,12 +11,13 @@ corpus folder defaults to ../shared/corpus; --corpus names another.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import identity  # (beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEET = ROOT / "termsheets" / "ascent-series-j.yaml"
@@ -51,22 +52,13 @@ def snapshot(corpus: Path) -> dict[str, list]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--save", type=Path)
-    group.add_argument("--compare", type=Path)
+    parser = identity.parser(__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     args = parser.parse_args()
     now = snapshot(args.corpus)
     total = sum(len(v) for v in now.values())
-    if args.save:
-        args.save.write_text(json.dumps(now, indent=1, ensure_ascii=False), encoding="utf-8")
-        print(f"saved {total} findings over {len(now)} runs to {args.save}")
-        return 0
-    before = json.loads(args.compare.read_text(encoding="utf-8"))
-    differ = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-    for name in differ:
-        old, new = before.get(name, []), now.get(name, [])
+
+    def show(name: str, old: list, new: list) -> None:
         print(f"DIFFERENT {name}: {len(old)} findings before, {len(new)} now")
         for f in new:
             if f not in old:
@@ -74,9 +66,8 @@ def main() -> int:
         for f in old:
             if f not in new:
                 print(f"  - {f}")
-    print(f"{total} findings over {len(now)} runs; {len(differ)} runs differ")
-    return 1 if differ else 0
 
+    return identity.save_or_compare(args, now, f"{total} findings over {len(now)} runs", "runs differ", show, [])
 
 if __name__ == "__main__":
     sys.exit(main())
