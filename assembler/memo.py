@@ -54,12 +54,17 @@ def kept(maxsize: int = KEPT_TEXTS, longest: int | None = KEPT_LENGTH) -> Callab
 
 
 class Kept:
-    """A memo of at most *size* entries, the oldest dropped first, for values made by the caller."""
+    """A memo of at most *size* entries, the oldest dropped first, for values made by the caller; *remembered*:
+    emptied by `forget()` (False for a memo an object holds, which goes with it)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, remembered: bool = True) -> None:
         self.size = size
         self.entries: dict[Hashable, Any] = {}
-        remember(self.cache_clear)
+        if remembered:
+            remember(self.cache_clear)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
     def get(self, key: Hashable) -> Any:
         return self.entries.get(key)
@@ -71,3 +76,5 @@ class Kept:
 
     def cache_clear(self) -> None:
         self.entries.clear()
+
+    clear = cache_clear

@@ -29,6 +29,7 @@ from assembler.docmodel.numbering import NumberingEngine
 from assembler.docmodel.ooxml import (W_STRICT_NS, Source, count_paragraphs, max_paragraphs, parse_xml, qn,
                                       read_parts)
 from assembler.errors import DocumentError, Location, Problem, TemplateError, one_line
+from assembler.memo import Kept
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render import cache
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
@@ -262,8 +263,8 @@ class Template:
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
         self._static = static
-        self._entries: dict[tuple[str, bytes], ZipEntry] = {}
-        self._apps: dict[str, bytes] = {}
+        self._entries = Kept(_KEPT, remembered=False)     # (part name, bytes) -> ZipEntry
+        self._apps = Kept(_KEPT, remembered=False)        # company -> app.xml
 
     def _read_and_check(self) -> None:
         """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
@@ -421,7 +422,7 @@ class Template:
         entry = self._entries.get(key)
         if entry is None:
             entry = ZipEntry.of(name, data, level=1)
-            _remember(self._entries, key, entry)
+            self._entries.put(key, entry)
         return entry
 
     def _app_xml(self, company: str) -> bytes:
@@ -429,7 +430,7 @@ class Template:
         data = self._apps.get(company)
         if data is None:
             data = _app_xml(self.parts[APP], company)
-            _remember(self._apps, company, data)
+            self._apps.put(company, data)
         return data
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
@@ -450,17 +451,6 @@ class Template:
 #: Largest part `Template._entry` keeps deflated, and how many it keeps (and app.xml per company).
 _SMALL_PART = 16 * 1024
 _KEPT = 32
-
-
-_KEEPING = threading.Lock()
-
-
-def _remember(kept: dict, key, value) -> None:
-    """Keep *value* under *key*, dropping the oldest entries past _KEPT (values are immutable)."""
-    with _KEEPING:
-        while len(kept) >= _KEPT:
-            del kept[next(iter(kept))]
-        kept[key] = value
 
 
 def _app_xml(data: bytes, company: str) -> bytes:
