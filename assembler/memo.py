@@ -53,6 +53,14 @@ def kept(maxsize: int = KEPT_TEXTS, longest: int | None = KEPT_LENGTH) -> Callab
     return wrap
 
 
+def keep(store: dict, key: Hashable, value: Any, most: int) -> None:
+    """Put *value* in *store* under *key*, first dropping its oldest entries past *most* - 1 (safe beside another
+    thread doing the same: an entry it drops first is passed over)."""
+    while len(store) >= most > 0:
+        store.pop(next(iter(store), None), None)
+    store[key] = value
+
+
 class Kept:
     """A memo of at most *size* entries, the oldest dropped first, for values made by the caller; *remembered*:
     emptied by `forget()` (False for a memo an object holds, which goes with it)."""
@@ -70,9 +78,7 @@ class Kept:
         return self.entries.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
-        if len(self.entries) >= self.size:     # (another thread may drop the same entry first)
-            self.entries.pop(next(iter(self.entries), None), None)
-        self.entries[key] = value
+        keep(self.entries, key, value, self.size)
 
     def cache_clear(self) -> None:
         self.entries.clear()

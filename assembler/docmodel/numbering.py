@@ -16,7 +16,7 @@ from operator import itemgetter
 from lxml import etree
 
 from assembler.docmodel.ooxml import first_child, qn, story_paragraphs
-from assembler.memo import kept
+from assembler.memo import keep, kept
 
 MAX_LEVELS = 9
 
@@ -266,9 +266,7 @@ class _NumDef:
             shown = [v if v is not None else s for v, s in zip(state, self.starts)]
             found = (tuple([self.text(k, shown) for k in range(ilvl + 1)]), tuple(shown[: ilvl + 1]),
                      self.refs[: ilvl + 1])
-            if len(self._shown) >= _MAX_TEXTS:
-                self._shown.clear()
-            self._shown[key] = found
+            keep(self._shown, key, found, _MAX_TEXTS)
         return found
 
     def text(self, k: int, shown: list[int]) -> str:
@@ -276,12 +274,9 @@ class _NumDef:
         key = (k, self.getters[k](shown))
         text = self._texts.get(key)
         if text is None:
-            if len(self._texts) >= _MAX_TEXTS:
-                self._texts.clear()
-            text = self._texts[key] = "".join(
-                piece if isinstance(piece, str) else format_number(shown[piece[0]], piece[1])
-                for piece in self.templates[k]
-            )
+            text = "".join(piece if isinstance(piece, str) else format_number(shown[piece[0]], piece[1])
+                           for piece in self.templates[k])
+            keep(self._texts, key, text, _MAX_TEXTS)
         return text
 
 

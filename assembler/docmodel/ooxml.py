@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from assembler.errors import DocumentError, Location, Problem, one_line
-from assembler.memo import remember
+from assembler.memo import keep, remember
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -305,7 +305,7 @@ def consistent_parts(package: Package) -> dict[str, bytes]:
 
 
 #: (a .rels part's bytes, base folder) -> its relationships, for the packages a process reads from one template:
-#: at most _RELATIONSHIPS_MOST (emptied when full), none of a part larger than _RELATIONSHIPS_MAX_BYTES.
+#: at most _RELATIONSHIPS_MOST (the oldest dropped first), none of a part larger than _RELATIONSHIPS_MAX_BYTES.
 _RELATIONSHIPS: dict[tuple[bytes, str], tuple[tuple[str, str], ...]] = {}
 _RELATIONSHIPS_MOST = 32
 remember(_RELATIONSHIPS.clear)
@@ -322,9 +322,7 @@ def _relationships(package: Package, rels_part: str, base: str) -> list[tuple[st
     found = _RELATIONSHIPS.get(key)
     if found is None:
         found = tuple(_read_relationships(package, rels_part, base))
-        if len(_RELATIONSHIPS) >= _RELATIONSHIPS_MOST:
-            _RELATIONSHIPS.clear()     # one step, safe beside another thread reading
-        _RELATIONSHIPS[key] = found
+        keep(_RELATIONSHIPS, key, found, _RELATIONSHIPS_MOST)
     return list(found)
 
 

@@ -25,7 +25,7 @@ from assembler.docmodel.numbering import ListLabel, NumberingEngine
 from assembler.docmodel.ooxml import (Source, first_child, package_of, parse_xml, qn, read_package,
                                       story_paragraphs)
 from assembler.docmodel.ooxml import Package as Parts
-from assembler.memo import kept, remember
+from assembler.memo import keep, kept, remember
 
 __all__ = ["load_documents", "read_document", "literal_label", "find_definitions", "find_references",
            "auto_number"]
@@ -325,9 +325,7 @@ def auto_number(label: ListLabel) -> str | None:
             level -= 1
     number = _joined(reversed(parts))
     if whole:
-        if len(_AUTO_NUMBERS) >= 4096:
-            _AUTO_NUMBERS.clear()
-        _AUTO_NUMBERS[key] = number
+        keep(_AUTO_NUMBERS, key, number, 4096)
     return number
 
 
@@ -690,8 +688,8 @@ def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
 
 
 #: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the packages read, so
-#: that documents built from one template (a batch) build them once: at most _SHARED_MOST (emptied when
-#: full), none of parts larger than _SHARED_MAX_BYTES.
+#: that documents built from one template (a batch) build them once: at most _SHARED_MOST (the oldest
+#: dropped first), none of parts larger than _SHARED_MAX_BYTES.
 _SHARED: dict[tuple[bytes | None, bytes | None], tuple[dict[str, str], NumberingEngine]] = {}
 _SHARED_MOST = 6
 remember(_SHARED.clear)
@@ -710,9 +708,7 @@ def _definitions(package: Parts, source: Source | None) -> tuple[dict[str, str],
     numbering, styles = (_own_tree(package, name, source) for name in parts)
     shared = _style_names(styles), NumberingEngine(numbering, styles)
     if sum(len(data) for data in key if data is not None) <= _SHARED_MAX_BYTES:
-        if len(_SHARED) >= _SHARED_MOST:
-            _SHARED.clear()     # one step, safe beside another thread reading
-        _SHARED[key] = shared
+        keep(_SHARED, key, shared, _SHARED_MOST)
     return shared
 
 

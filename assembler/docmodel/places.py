@@ -14,7 +14,7 @@ from lxml import etree
 from assembler.docmodel.model import Document, Package, Paragraph
 from assembler.docmodel.ooxml import qn
 from assembler.docmodel.parse import NOTE_TAGS
-from assembler.memo import remember
+from assembler.memo import keep, remember
 
 _FOOTNOTE = NOTE_TAGS
 _ID = qn("w:id")
@@ -130,9 +130,8 @@ remember(_INDEXES.clear)
 def _index(document: Document) -> _Index:
     cached = _INDEXES.get(id(document))
     if cached is None or cached[0] is not document:
-        if len(_INDEXES) > 32:
-            _INDEXES.clear()
-        cached = _INDEXES[id(document)] = (document, _Index(document))
+        cached = (document, _Index(document))
+        keep(_INDEXES, id(document), cached, 33)
     return cached[1]
 
 

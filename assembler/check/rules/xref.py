@@ -17,6 +17,7 @@ from assembler.docmodel.model import (
 )
 from assembler.docmodel.parse import find_references, is_toc_entry
 from assembler.docmodel.places import section_name
+from assembler.memo import keep, remember
 
 _ERROR_TEXT = re.compile(
     r"Error!\s*(?:Reference source not found|Bookmark not defined|No text of specified style in document|"
@@ -48,6 +49,7 @@ def _subtree(document: Document, top: Paragraph) -> list[Paragraph]:
 
 
 _CHILDREN: dict[int, tuple[dict[str, Paragraph], dict[int, list[Paragraph]]]] = {}
+remember(_CHILDREN.clear)
 
 
 def _children(outline: dict[str, Paragraph], parent: Paragraph | None) -> list[Paragraph]:
@@ -57,9 +59,8 @@ def _children(outline: dict[str, Paragraph], parent: Paragraph | None) -> list[P
         index: dict[int, list[Paragraph]] = {}
         for p in outline.values():
             index.setdefault(id(p.parent), []).append(p)
-        if len(_CHILDREN) > 64:
-            _CHILDREN.clear()
-        cached = _CHILDREN[id(outline)] = (outline, index)
+        cached = (outline, index)
+        keep(_CHILDREN, id(outline), cached, 65)
     return cached[1].get(id(parent), [])
 
 
