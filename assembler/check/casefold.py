@@ -28,10 +28,5 @@ def lower_case(text: str) -> str:
     return text.lower()
 
 
-@kept()
-def may_hold_kept(text: str, *words: str) -> bool:
-    """`may_hold(text, *words)`, kept for recent texts, and with their lower cases kept (see `lower_case`)."""
-    if not text.isascii() and ("İ" in text or "ı" in text or "ſ" in text):      # ODD_CASE
-        return True
-    lower = lower_case(text)
-    return any(w in lower for w in words)
+#: `may_hold`, kept for recent texts (a batch reads the same paragraphs in variant after variant)
+may_hold_kept = kept()(may_hold)

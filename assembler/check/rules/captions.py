@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph, Reference, lookup_number, normalise_number
+from assembler.memo import kept
 
 CAPTION = re.compile(r"[ \u00a0]*\((?P<caption>[A-Z][^()\n]{1,100}?)\)")
 _NOT_CAPTION = re.compile(r"^(?:[A-Z]|[IVXLC]+|\d+)$|^(?:as\s|if\s|or\s|and\s|each\s|the\s)|\d{4}")

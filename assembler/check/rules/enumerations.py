@@ -22,9 +22,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph
 from assembler.docmodel.parse import is_toc_entry
+from assembler.memo import kept
 
 _ROMANS = ("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx xxi xxii xxiii xxiv xxv").split()
 ROMAN = {r: i + 1 for i, r in enumerate(_ROMANS)}

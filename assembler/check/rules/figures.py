@@ -20,8 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from assembler.check.casefold import may_hold_kept
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
+from assembler.memo import kept
 
 # --------------------------------------------------------------------------------------------
 # Number words

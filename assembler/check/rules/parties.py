@@ -21,8 +21,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Document, Paragraph
+from assembler.memo import kept
 
 _SUFFIX = (r"(?:(?i:Inc|Corp|Ltd|Co|Pte\.?\s+Ltd|S\.A|N\.A|B\.V|L\.P|L\.L\.C|L\.L\.P)\."
            r"|(?i:Incorporated|LLC|LLP|LP|GmbH|AG|plc|Pty\s+Ltd|Pte\s+Ltd)\b"

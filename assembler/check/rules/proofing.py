@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 from assembler.check.casefold import lower_case
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
+from assembler.memo import kept
 
 # ---------------------------------------------------------------------------------------------
 # {variable} fields

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from assembler.check.casefold import may_hold_kept
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
+from assembler.memo import kept
 
 # "Series G Preferred Stock", "Series G Convertible Preferred", "Series G Holders", "Series G Shares".
 _AFTER = r"(?:(?:Convertible|Redeemable|Cumulative|Participating|Senior|Junior)\s+)*" \

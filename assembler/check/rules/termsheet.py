@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
-from assembler.memo import kept
 from assembler.docmodel.model import Paragraph
+from assembler.memo import kept
 
 
 def _words():
