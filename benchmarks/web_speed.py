@@ -1,16 +1,18 @@
 """How long do the web page's requests take?
 
 Makes a workspace with the repository's term sheets plus --variants copies of the seed deal (each a
-variant with its own deal name), then times, through the ASGI app in one process: the deals list
+variant with its own deal name: two lines that extend the seed, or with --whole the seed's whole text,
+as a script generating a batch writes them), then times, through the ASGI app in one process: the deals list
 before and after every deal is built, the term-sheet form, a save that changes the price, and a
 build with the check. Prints the median of --runs runs of each.
 
-    python benchmarks/web_speed.py [--variants 20] [--runs 5]
+    python benchmarks/web_speed.py [--variants 20] [--runs 5] [--whole]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import sys
@@ -44,13 +46,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--whole", action="store_true", help="variants hold the whole seed term sheet")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="assembler-web-bench-") as tmp:
         ws = Path(tmp)
         shutil.copytree(ROOT / "termsheets", ws / "termsheets")
+        seed = (ROOT / "termsheets" / "ascent-series-j.yaml").read_text(encoding="utf-8")
         for i in range(args.variants):
-            (ws / "termsheets" / f"copy-{i:03d}.yaml").write_text(
-                f"extends: ascent-series-j.yaml\ndeal_name: Copy {i:03d}\n", encoding="utf-8")
+            text = (re.sub(r"(?m)^deal_name:.*$", f"deal_name: Copy {i:03d}", seed, count=1) if args.whole
+                    else f"extends: ascent-series-j.yaml\ndeal_name: Copy {i:03d}\n")
+            (ws / "termsheets" / f"copy-{i:03d}.yaml").write_text(text, encoding="utf-8")
         deals = len(list((ws / "termsheets").rglob("*.yaml")))
         client = TestClient(create_app(ws, allowed_hosts=["testserver"]))
         client.get("/")

@@ -117,6 +117,32 @@ def test_deals_list_names_every_term_sheet_and_its_status(client, ws):
     assert "terms changed since the build" in row
 
 
+
+def test_deals_list_names_each_variants_base_as_the_loader_reads_it(client, ws):
+    """"variant of BASE" under each variant (a broken one too), from the loader's reading of
+    ``extends:``, which for every way of writing it agrees with the round-trip reading of the form."""
+    from assembler.termsheet.load import read_fields
+    from assembler.web.form import base_of, read_yaml
+
+    variants = ws / "termsheets" / "variants"
+    (variants / "broken.yaml").write_text("extends: ../ascent-series-j.yaml\nseries: jj\n")
+    (variants / "quoted.yaml").write_text("# a comment\n'extends':  \"  us-purchaser.yaml \"\ndeal_name: Q\n")
+    (variants / "blank.yaml").write_text("extends: ''\ndeal_name: Blank\n")
+    (variants / "listed.yaml").write_text("extends: [a.yaml]\ndeal_name: Listed\n")
+    page = client.get("/").text
+    sheets = sorted((ws / "termsheets").rglob("*.yaml"))
+    shown = 0
+    for path in sheets:
+        base = base_of(path, read_fields(path))
+        assert base == base_of(path, read_yaml(path)), path
+        row = page.split(f'href="/deal/{path.relative_to(ws / "termsheets").as_posix()}"', 1)[1].split("</tr>", 1)[0]
+        if base is not None and base.is_file():
+            assert f"variant of {base.relative_to(ws / 'termsheets').as_posix()}" in row, path
+            shown += 1
+        else:
+            assert "variant of" not in row, path
+    assert shown >= 4  # the repository's variants, the broken one and the quoted one
+
 def test_new_deal_writes_a_variant_that_extends_its_base(client, ws):
     response = client.post("/deals/new", data={"csrf": csrf_of(client), "base": "variants/us-purchaser.yaml",
                                                "file": "Series L", "deal_name": "Ascent Series L"},

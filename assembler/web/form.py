@@ -18,6 +18,7 @@ import io
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,8 @@ def read_yaml(path: Path) -> CommentedMap:
     return data
 
 
-def base_of(path: Path, data: CommentedMap) -> Path | None:
+def base_of(path: Path, data: Mapping[Any, Any]) -> Path | None:
+    """The base term sheet *data* (read from *path*) names with ``extends:``, or None."""
     target = data.get(EXTENDS)
     if not isinstance(target, str) or not target.strip():
         return None
