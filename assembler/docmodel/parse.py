@@ -445,6 +445,15 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
     text = paragraph.text
     if "“" not in text and '"' not in text:
         return []
+    return [Definition(term, kind, wording, paragraph, target=target, start=start, end=end)
+            for term, kind, wording, target, start, end in _definitions_in(text)]
+
+
+@kept()
+def _definitions_in(text: str) -> tuple[tuple[str, str, str, str | None, int, int], ...]:
+    """(term, kind, wording, target, start, end) of each definition find_definitions finds in *text* (which
+    depends on nothing else: a batch reads the same paragraphs variant after variant), worked out on
+    Definitions of no paragraph."""
     found: list[Definition] = []
     means = list(_MEANS_RE.finditer(text))
     for i, m in enumerate(means):
@@ -455,25 +464,25 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
         if "meaning" in verb:
             t = _MEANING_TARGET.match(after)
             target = t.group("target").strip() if t else None
-            found.append(Definition(term, "meaning", _one_spaced(after), paragraph,
+            found.append(Definition(term, "meaning", _one_spaced(after), None,
                                     target=target, start=m.start("term"), end=m.end("term")))
         else:
             kind = "means" if verb.startswith("mean") else "includes"
             wording = _one_spaced(after).lstrip(":,").strip()
-            found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
+            found.append(Definition(term, kind, wording, None, start=m.start("term"), end=m.end("term")))
         # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
         head = m.start()
         while True:
             other = _JOINED_TERM.search(text[:head], max(0, head - 120))
             if other is None:
                 break
-            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
+            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, None,
                                     target=found[-1].target, start=other.start("term"), end=other.end("term")))
             head = other.start()
     for m in _THE_TERM_IS.finditer(text) if "The" in text else ():  # 'The "Purchase Price" is $1,000 per share.'
         if not any(d.start == m.start("term") for d in found):
             # read as an inline definition: its wording is not compared with other definitions'
-            found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
+            found.append(Definition(m.group("term").strip(), "inline", "", None,
                                     start=m.start("term"), end=m.end("term")))
     taken = {(d.start, d.end) for d in found}
     for group in _INLINE_RE.finditer(text):
@@ -493,13 +502,14 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             start, end = base + q.start(1), base + q.end(1)
             if (start, end) in taken:
                 continue
-            found.append(Definition(q.group(1).strip(), "inline", "", paragraph, start=start, end=end))
+            found.append(Definition(q.group(1).strip(), "inline", "", None, start=start, end=end))
     for d in found:  # '"Complying Purchaser," means': the comma closes the phrase, it is not the term's
         term = d.term.rstrip(",;:")
         if term != d.term:
             d.term, d.end = term, d.start + len(term)
     unique = {(d.term, d.start): d for d in found}
-    return sorted(unique.values(), key=lambda d: d.start)
+    return tuple((d.term, d.kind, d.wording, d.target, d.start, d.end)
+                 for d in sorted(unique.values(), key=lambda d: d.start))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -591,7 +601,16 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
 
 def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int]]) -> list[Reference]:
     """find_references' scan of a text that holds one of the words a reference starts with."""
-    spans = list(fields)
+    return [Reference(kind, ref_text, target, paragraph, start, end, local=local, direction=direction,
+                      in_field=in_field, other_document=other_document)
+            for kind, ref_text, target, start, end, local, direction, in_field, other_document
+            in _references_in(text, tuple(tuple(span) for span in fields))]
+
+
+@kept()
+def _references_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple, ...]:
+    """(kind, text, target, start, end, local, direction, in_field, other document) of each reference
+    _references finds in *text* whose REF field results span *spans*, worked out on References of no paragraph."""
     found: list[Reference] = []
     for m in _ref_matches(text):
         word = m.group("word").lower()
@@ -631,7 +650,7 @@ def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int
             start, end = nums_start + n.start(), nums_start + n.end()
             ref_start = m.start() if first else start
             in_field = any(fs <= start and end <= fe for fs, fe in spans)
-            found.append(Reference(kind, text[ref_start:end], target, paragraph, ref_start, end,
+            found.append(Reference(kind, text[ref_start:end], target, None, ref_start, end,
                                    local=local, direction=direction, in_field=in_field,
                                    other_document=other_document))
             first = False
@@ -644,11 +663,12 @@ def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int
         for n in _ONE_CLAUSE.finditer(m.group("nums")):
             start, end = m.start("nums") + n.start(), m.start("nums") + n.end()
             ref_start = m.start() if first else start
-            found.append(Reference("clause", text[ref_start:end], n.group(0), paragraph, ref_start, end,
+            found.append(Reference("clause", text[ref_start:end], n.group(0), None, ref_start, end,
                                    local=bool(m.group("this")), direction=direction))
             first = False
     found.sort(key=lambda r: r.start)
-    return found
+    return tuple((r.kind, r.text, r.target, r.start, r.end, r.local, r.direction, r.in_field, r.other_document)
+                 for r in found)
 
 
 # ---------------------------------------------------------------------------------------------
