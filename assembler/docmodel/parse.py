@@ -748,13 +748,12 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
     document = Document(path=path_str, name=Path(path).name)
     names, engine = _definitions(package, source)
     fields_of: dict[int, list[tuple[str, int, int]]] = {}
-    element_of: dict[int, Paragraph] = {}
     bookmark_elements: dict[str, Paragraph] = {}
     emphasis_of: dict[int, list[tuple[int, int]]] = {}
 
     for part, root in stories(package):
         elements = list(story_paragraphs(root))
-        before = len(bookmark_elements)
+        first = len(document.paragraphs)
         labels: list[ListLabel | None] = engine.label_paragraphs(elements)  # each story counts on its own
         stack: list[_FieldState] = []
         for index, (p, label) in enumerate(zip(elements, labels)):
@@ -763,7 +762,6 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
             para = Paragraph(document=path_str, part=part, index=index, text=scan.text,
                              style=_style_of(p, names), element=p)
             document.paragraphs.append(para)
-            element_of[id(p)] = para
             if scan.fields:
                 fields_of[id(para)] = scan.fields
             for name in scan.bookmarks:
@@ -775,10 +773,12 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
                 if scan.emphasis:
                     emphasis_of[id(para)] = scan.emphasis
                 _body_paragraph(para, scan)
-        if sum(1 for _ in root.iter(_BOOKMARK)) > len(bookmark_elements) - before:
-            # bookmarks that start between paragraphs (or repeat a name): mark the next paragraph
-            for name, element in bookmarks(root).items():
-                if name not in bookmark_elements and element is not None and id(element) in element_of:
+        # bookmarks that start between paragraphs (or out of the walk's sight): mark the paragraph they are in or next to
+        unplaced = bookmarks(root, bookmark_elements)
+        if unplaced:
+            element_of = {id(para.element): para for para in document.paragraphs[first:]}
+            for name, element in unplaced.items():
+                if element is not None and id(element) in element_of:
                     bookmark_elements[name] = element_of[id(element)]
     _outline(document, fields_of, emphasis_of)
     _tie_notes(document)
