@@ -206,3 +206,36 @@ WORDS = st.sampled_from(["“", "”", '"', "Purchaser", "Holder", "Net Loss", "
 def test_definitions_and_references_are_as_before_in_any_text(spaced, joined, fields):
     for text in (spaced, joined, spaced, joined):
         same_as_before(Paragraph("d", "body", 0, text), fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clause references tried only where one may start
+
+def spans(matches) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in matches]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_clause_references_are_the_patterns_matches_in_real_documents(path):
+    for para in parse.read_document(path).paragraphs:
+        assert spans(parse._clause_matches(para.text)) == spans(parse._CLAUSE_RE.finditer(para.text))
+
+
+CLAUSE_WORDS = st.sampled_from(["clause", "clauses", "Clause", "Clauses", "CLAUSE", "xclause", "_clause", "éclause",
+                                "this", "This", "thisclause", "(a)", "(ii)", "(iv)", "(12)", "(B)", "(aa)", "and", "or",
+                                "through", "to", "-", "–", ",", " ", "  ", "\t", "\n", ".", "above", "x"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CLAUSE_WORDS, max_size=30).map("".join), st.lists(CLAUSE_WORDS, max_size=30).map(" ".join))
+def test_clause_references_are_the_patterns_matches_in_any_text(joined, spaced):
+    for text in (joined, spaced):
+        assert spans(parse._clause_matches(text)) == spans(parse._CLAUSE_RE.finditer(text))
+        same_as_before(Paragraph("d", "body", 0, text))
+
+
+@pytest.mark.parametrize("text", ["under this clause (a) above", "This Clause (ii) and (iii)", "thisclause (a)",
+                                  "xthis clause (b)", "this  clauses (a)-(c) below", "clause (d), this clause (e)"])
+def test_each_way_a_clause_reference_starts_is_read_as_before(text):
+    assert spans(parse._clause_matches(text)) == spans(parse._CLAUSE_RE.finditer(text))
+    same_as_before(Paragraph("d", "body", 0, text))

@@ -579,12 +579,27 @@ _REF_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|S(?=ection|ECTION|ubsection|c
                         r"|P(?=aragraph)|p(?=aragraph)|E(?=xhibit|XHIBIT)|C(?=lause)|c(?=lause))(?<!\w.)")
 
 
+# where a match of _CLAUSE_RE may start, as _REF_START for _REF_RE
+_CLAUSE_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|C(?=lause)|c(?=lause))(?<!\w.)")
+
+
 def _ref_matches(text: str) -> Iterator[re.Match]:
     """What _REF_RE.finditer(text) finds, tried only where a match may start."""
+    return _matches(_REF_RE, _REF_START, text)
+
+
+def _clause_matches(text: str) -> Iterator[re.Match]:
+    """What _CLAUSE_RE.finditer(text) finds, tried only where a match may start."""
+    return _matches(_CLAUSE_RE, _CLAUSE_START, text)
+
+
+def _matches(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
+    """What *pattern*.finditer(text) finds, tried only where *starts* finds that a match may start (a pattern
+    of no empty match: each match is tried after the last one found)."""
     done = 0
-    for start in _REF_START.finditer(text):
+    for start in starts.finditer(text):
         if start.start() >= done:
-            m = _REF_RE.match(text, start.start())
+            m = pattern.match(text, start.start())
             if m is not None:
                 done = m.end()
                 yield m
@@ -654,7 +669,7 @@ def _references_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple
                                    local=local, direction=direction, in_field=in_field,
                                    other_document=other_document))
             first = False
-    for m in _CLAUSE_RE.finditer(text) if "lause" in text else ():   # "clause", "Clauses"
+    for m in _clause_matches(text) if "lause" in text else ():   # "clause", "Clauses"
         if _AFTER_STATUTE.match(text, m.end()):
             continue
         d = _DIRECTION.match(text, m.end())
