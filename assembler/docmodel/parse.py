@@ -36,7 +36,7 @@ __all__ = ["load_documents", "read_document", "literal_label", "find_definitions
 
 _T, _TAB, _PTAB, _BR, _CR, _NBH = (qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr"),
                                   qn("w:noBreakHyphen"))
-_P, _R, _RPR, _PPR, _PSTYLE = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
+_P, _R, _RPR = qn("w:p"), qn("w:r"), qn("w:rPr")
 _FLDCHAR, _INSTR, _FLDSIMPLE = qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")
 _FLDTYPE, _INSTR_ATTR, _VAL, _NAME = qn("w:fldCharType"), qn("w:instr"), qn("w:val"), qn("w:name")
 _B, _U = qn("w:b"), qn("w:u")
@@ -711,17 +711,6 @@ def is_toc_entry(para) -> bool:
     return (para.style or "").lower().startswith("toc")
 
 
-def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
-    ppr = first_child(p, _PPR)
-    if ppr is None:
-        return None
-    ps = first_child(ppr, _PSTYLE)
-    if ps is None:
-        return None
-    sid = ps.get(_VAL)
-    return names.get(sid, sid)
-
-
 #: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the packages read, so
 #: that documents built from one template (a batch) build them once: at most _SHARED_MOST (the oldest
 #: dropped first), none of parts larger than _SHARED_MAX_BYTES.
@@ -769,13 +758,14 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
     for part, root in stories(package):
         elements = list(story_paragraphs(root))
         first = len(document.paragraphs)
-        labels: list[ListLabel | None] = engine.label_paragraphs(elements)  # each story counts on its own
+        named: list[str | None] = []    # the style id each paragraph names
+        labels: list[ListLabel | None] = engine.label_paragraphs(elements, named)  # each story counts on its own
         stack: list[_FieldState] = []
-        for index, (p, label) in enumerate(zip(elements, labels)):
+        for index, (p, label, style_id) in enumerate(zip(elements, labels, named)):
             scan = _Scan()
             _walk(p, scan, stack, False)
             para = Paragraph(document=path_str, part=part, index=index, text=scan.text,
-                             style=_style_of(p, names), element=p)
+                             style=None if style_id is None else names.get(style_id, style_id), element=p)
             document.paragraphs.append(para)
             if scan.fields:
                 fields_of[id(para)] = scan.fields
