@@ -7,6 +7,7 @@ A complex field is ``w:fldChar begin`` · ``w:instrText``… · ``w:fldChar sepa
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from lxml import etree
@@ -17,6 +18,7 @@ _REF_RE = re.compile(r"^\s*REF\s+(\S+)(.*)$", re.IGNORECASE)
 _P, _R, _T, _FLD, _INSTR, _SIMPLE = (qn("w:p"), qn("w:r"), qn("w:t"), qn("w:fldChar"), qn("w:instrText"),
                                      qn("w:fldSimple"))
 _DEL = qn("w:del")
+_BOOKMARK_START, _NAME = qn("w:bookmarkStart"), qn("w:name")
 
 
 @dataclass
@@ -88,12 +90,13 @@ def _paragraph(el):
     return el
 
 
-def bookmarks(root: etree._Element) -> dict[str, etree._Element]:
-    """Bookmark name -> the paragraph where it starts (the first, when a name repeats)."""
+def bookmarks(root: etree._Element, known: Container[str] = ()) -> dict[str, etree._Element]:
+    """Bookmark name -> the paragraph where it starts (the first, when a name repeats); the names in *known*
+    left out (a reader that has placed most bookmarks already looks for no paragraph of theirs)."""
     found: dict[str, etree._Element] = {}
-    for b in root.iter(qn("w:bookmarkStart")):
-        name = b.get(qn("w:name"))
-        if name and name not in found:
+    for b in root.iter(_BOOKMARK_START):
+        name = b.get(_NAME)
+        if name and name not in found and name not in known:
             p = _paragraph(b)
             if p is None:  # a bookmarkStart between paragraphs marks the next one
                 p = b.getnext() if b.getnext() is not None and b.getnext().tag == _P else None

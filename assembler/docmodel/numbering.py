@@ -624,20 +624,29 @@ class NumberingEngine:
 
     # -- labelling ---------------------------------------------------------------------------
 
-    def _numbering_of(self, p: etree._Element) -> tuple[_NumDef, int] | None:
-        """(num, ilvl) that numbers a ``w:p``, from its own pPr or its style; None if unnumbered."""
+    def _numbering_of(self, p: etree._Element, styles: list[str | None] | None = None) -> tuple[_NumDef, int] | None:
+        """(num, ilvl) that numbers a ``w:p``, from its own pPr or its style; None if unnumbered. *styles*, if
+        given, takes the style id the paragraph names (the w:val of its first pPr's first pStyle; None if none),
+        read on the way so that a reader needing it does not look for it again."""
         ppr = first_child(p, _PPR)
         style_id = None
         num_id = None
         ilvl = None
+        named = styles is None     # whether the style id is given to *styles* (or not wanted)
         if ppr is not None:
             for child in ppr:
                 tag = child.tag
                 if tag == _PSTYLE:
                     style_id = child.get(_VAL)
+                    if not named:
+                        styles.append(style_id)
+                        named = True
                 elif tag == _SECT_PR and _holds_nothing(p):
                     # an empty paragraph that only carries a section break shows no number and
                     # does not count (Common Paper forms: "8.4" in the text, as Word and LibreOffice show)
+                    if not named:
+                        pstyle = first_child(ppr, _PSTYLE)
+                        styles.append(None if pstyle is None else pstyle.get(_VAL))
                     return None
                 elif tag == _NUMPR:
                     for item in child:
@@ -645,6 +654,8 @@ class NumberingEngine:
                             num_id = item.get(_VAL)
                         elif item.tag == _ILVL:
                             ilvl = _int(item, 0)
+        if not named:
+            styles.append(None)
         if style_id is None or style_id not in self._styles.paragraph_ids:
             style_id = self._styles.default_paragraph
         if num_id is None or ilvl is None:
@@ -675,14 +686,16 @@ class NumberingEngine:
             return None
         return num, ilvl
 
-    def label_paragraphs(self, paragraphs: Iterable[etree._Element]) -> list[ListLabel | None]:
-        """The label of each ``w:p`` of one story, in document order (fresh counters per call)."""
+    def label_paragraphs(self, paragraphs: Iterable[etree._Element],
+                         styles: list[str | None] | None = None) -> list[ListLabel | None]:
+        """The label of each ``w:p`` of one story, in document order (fresh counters per call); *styles*, if
+        given, takes the style id each paragraph names (None if none)."""
         counters: dict[str, list[int | None]] = {}
         paths: dict[str, list[int]] = {}
         used: set[str] = set()
         out: list[ListLabel | None] = []
         for serial, p in enumerate(paragraphs):
-            found = self._numbering_of(p)
+            found = self._numbering_of(p, styles)
             if found is None:
                 out.append(None)
                 continue

@@ -36,7 +36,7 @@ __all__ = ["load_documents", "read_document", "literal_label", "find_definitions
 
 _T, _TAB, _PTAB, _BR, _CR, _NBH = (qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr"),
                                   qn("w:noBreakHyphen"))
-_P, _R, _RPR, _PPR, _PSTYLE = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:pPr"), qn("w:pStyle")
+_P, _R, _RPR = qn("w:p"), qn("w:r"), qn("w:rPr")
 _FLDCHAR, _INSTR, _FLDSIMPLE = qn("w:fldChar"), qn("w:instrText"), qn("w:fldSimple")
 _FLDTYPE, _INSTR_ATTR, _VAL, _NAME = qn("w:fldCharType"), qn("w:instr"), qn("w:val"), qn("w:name")
 _B, _U = qn("w:b"), qn("w:u")
@@ -445,6 +445,15 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
     text = paragraph.text
     if "“" not in text and '"' not in text:
         return []
+    return [Definition(term, kind, wording, paragraph, target=target, start=start, end=end)
+            for term, kind, wording, target, start, end in _definitions_in(text)]
+
+
+@kept()
+def _definitions_in(text: str) -> tuple[tuple[str, str, str, str | None, int, int], ...]:
+    """(term, kind, wording, target, start, end) of each definition find_definitions finds in *text* (which
+    depends on nothing else: a batch reads the same paragraphs variant after variant), worked out on
+    Definitions of no paragraph."""
     found: list[Definition] = []
     means = list(_MEANS_RE.finditer(text))
     for i, m in enumerate(means):
@@ -455,25 +464,25 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
         if "meaning" in verb:
             t = _MEANING_TARGET.match(after)
             target = t.group("target").strip() if t else None
-            found.append(Definition(term, "meaning", _one_spaced(after), paragraph,
+            found.append(Definition(term, "meaning", _one_spaced(after), None,
                                     target=target, start=m.start("term"), end=m.end("term")))
         else:
             kind = "means" if verb.startswith("mean") else "includes"
             wording = _one_spaced(after).lstrip(":,").strip()
-            found.append(Definition(term, kind, wording, paragraph, start=m.start("term"), end=m.end("term")))
+            found.append(Definition(term, kind, wording, None, start=m.start("term"), end=m.end("term")))
         # '"Net Income" and "Net Loss" mean', '"Holder" or "Holders" means': each quoted term is defined
         head = m.start()
         while True:
             other = _JOINED_TERM.search(text[:head], max(0, head - 120))
             if other is None:
                 break
-            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, paragraph,
+            found.append(Definition(other.group("term").strip(), found[-1].kind, found[-1].wording, None,
                                     target=found[-1].target, start=other.start("term"), end=other.end("term")))
             head = other.start()
     for m in _THE_TERM_IS.finditer(text) if "The" in text else ():  # 'The "Purchase Price" is $1,000 per share.'
         if not any(d.start == m.start("term") for d in found):
             # read as an inline definition: its wording is not compared with other definitions'
-            found.append(Definition(m.group("term").strip(), "inline", "", paragraph,
+            found.append(Definition(m.group("term").strip(), "inline", "", None,
                                     start=m.start("term"), end=m.end("term")))
     taken = {(d.start, d.end) for d in found}
     for group in _INLINE_RE.finditer(text):
@@ -493,13 +502,14 @@ def find_definitions(paragraph: Paragraph) -> list[Definition]:
             start, end = base + q.start(1), base + q.end(1)
             if (start, end) in taken:
                 continue
-            found.append(Definition(q.group(1).strip(), "inline", "", paragraph, start=start, end=end))
+            found.append(Definition(q.group(1).strip(), "inline", "", None, start=start, end=end))
     for d in found:  # '"Complying Purchaser," means': the comma closes the phrase, it is not the term's
         term = d.term.rstrip(",;:")
         if term != d.term:
             d.term, d.end = term, d.start + len(term)
     unique = {(d.term, d.start): d for d in found}
-    return sorted(unique.values(), key=lambda d: d.start)
+    return tuple((d.term, d.kind, d.wording, d.target, d.start, d.end)
+                 for d in sorted(unique.values(), key=lambda d: d.start))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,12 +579,27 @@ _REF_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|S(?=ection|ECTION|ubsection|c
                         r"|P(?=aragraph)|p(?=aragraph)|E(?=xhibit|XHIBIT)|C(?=lause)|c(?=lause))(?<!\w.)")
 
 
+# where a match of _CLAUSE_RE may start, as _REF_START for _REF_RE
+_CLAUSE_START = re.compile(r"(?:T(?=his\s)|t(?=his\s)|C(?=lause)|c(?=lause))(?<!\w.)")
+
+
 def _ref_matches(text: str) -> Iterator[re.Match]:
     """What _REF_RE.finditer(text) finds, tried only where a match may start."""
+    return _matches(_REF_RE, _REF_START, text)
+
+
+def _clause_matches(text: str) -> Iterator[re.Match]:
+    """What _CLAUSE_RE.finditer(text) finds, tried only where a match may start."""
+    return _matches(_CLAUSE_RE, _CLAUSE_START, text)
+
+
+def _matches(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
+    """What *pattern*.finditer(text) finds, tried only where *starts* finds that a match may start (a pattern
+    of no empty match: each match is tried after the last one found)."""
     done = 0
-    for start in _REF_START.finditer(text):
+    for start in starts.finditer(text):
         if start.start() >= done:
-            m = _REF_RE.match(text, start.start())
+            m = pattern.match(text, start.start())
             if m is not None:
                 done = m.end()
                 yield m
@@ -591,7 +616,16 @@ def find_references(paragraph: Paragraph, fields: Iterable[tuple[int, int]] = ()
 
 def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int]]) -> list[Reference]:
     """find_references' scan of a text that holds one of the words a reference starts with."""
-    spans = list(fields)
+    return [Reference(kind, ref_text, target, paragraph, start, end, local=local, direction=direction,
+                      in_field=in_field, other_document=other_document)
+            for kind, ref_text, target, start, end, local, direction, in_field, other_document
+            in _references_in(text, tuple(tuple(span) for span in fields))]
+
+
+@kept()
+def _references_in(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple, ...]:
+    """(kind, text, target, start, end, local, direction, in_field, other document) of each reference
+    _references finds in *text* whose REF field results span *spans*, worked out on References of no paragraph."""
     found: list[Reference] = []
     for m in _ref_matches(text):
         word = m.group("word").lower()
@@ -631,11 +665,11 @@ def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int
             start, end = nums_start + n.start(), nums_start + n.end()
             ref_start = m.start() if first else start
             in_field = any(fs <= start and end <= fe for fs, fe in spans)
-            found.append(Reference(kind, text[ref_start:end], target, paragraph, ref_start, end,
+            found.append(Reference(kind, text[ref_start:end], target, None, ref_start, end,
                                    local=local, direction=direction, in_field=in_field,
                                    other_document=other_document))
             first = False
-    for m in _CLAUSE_RE.finditer(text) if "lause" in text else ():   # "clause", "Clauses"
+    for m in _clause_matches(text) if "lause" in text else ():   # "clause", "Clauses"
         if _AFTER_STATUTE.match(text, m.end()):
             continue
         d = _DIRECTION.match(text, m.end())
@@ -644,11 +678,12 @@ def _references(paragraph: Paragraph, text: str, fields: Iterable[tuple[int, int
         for n in _ONE_CLAUSE.finditer(m.group("nums")):
             start, end = m.start("nums") + n.start(), m.start("nums") + n.end()
             ref_start = m.start() if first else start
-            found.append(Reference("clause", text[ref_start:end], n.group(0), paragraph, ref_start, end,
+            found.append(Reference("clause", text[ref_start:end], n.group(0), None, ref_start, end,
                                    local=bool(m.group("this")), direction=direction))
             first = False
     found.sort(key=lambda r: r.start)
-    return found
+    return tuple((r.kind, r.text, r.target, r.start, r.end, r.local, r.direction, r.in_field, r.other_document)
+                 for r in found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -674,17 +709,6 @@ def _style_names(styles_root) -> dict[str, str]:
 def is_toc_entry(para) -> bool:
     """A table of contents line (Word's "toc 1".. styles): it repeats a heading and its label."""
     return (para.style or "").lower().startswith("toc")
-
-
-def _style_of(p: etree._Element, names: dict[str, str]) -> str | None:
-    ppr = first_child(p, _PPR)
-    if ppr is None:
-        return None
-    ps = first_child(ppr, _PSTYLE)
-    if ps is None:
-        return None
-    sid = ps.get(_VAL)
-    return names.get(sid, sid)
 
 
 #: (numbering part's bytes, styles part's bytes) -> (style names, numbering engine) of the packages read, so
@@ -728,22 +752,21 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
     document = Document(path=path_str, name=Path(path).name)
     names, engine = _definitions(package, source)
     fields_of: dict[int, list[tuple[str, int, int]]] = {}
-    element_of: dict[int, Paragraph] = {}
     bookmark_elements: dict[str, Paragraph] = {}
     emphasis_of: dict[int, list[tuple[int, int]]] = {}
 
     for part, root in stories(package):
         elements = list(story_paragraphs(root))
-        before = len(bookmark_elements)
-        labels: list[ListLabel | None] = engine.label_paragraphs(elements)  # each story counts on its own
+        first = len(document.paragraphs)
+        named: list[str | None] = []    # the style id each paragraph names
+        labels: list[ListLabel | None] = engine.label_paragraphs(elements, named)  # each story counts on its own
         stack: list[_FieldState] = []
-        for index, (p, label) in enumerate(zip(elements, labels)):
+        for index, (p, label, style_id) in enumerate(zip(elements, labels, named)):
             scan = _Scan()
             _walk(p, scan, stack, False)
             para = Paragraph(document=path_str, part=part, index=index, text=scan.text,
-                             style=_style_of(p, names), element=p)
+                             style=None if style_id is None else names.get(style_id, style_id), element=p)
             document.paragraphs.append(para)
-            element_of[id(p)] = para
             if scan.fields:
                 fields_of[id(para)] = scan.fields
             for name in scan.bookmarks:
@@ -755,10 +778,12 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
                 if scan.emphasis:
                     emphasis_of[id(para)] = scan.emphasis
                 _body_paragraph(para, scan)
-        if sum(1 for _ in root.iter(_BOOKMARK)) > len(bookmark_elements) - before:
-            # bookmarks that start between paragraphs (or repeat a name): mark the next paragraph
-            for name, element in bookmarks(root).items():
-                if name not in bookmark_elements and element is not None and id(element) in element_of:
+        # bookmarks that start between paragraphs (or out of the walk's sight): mark the paragraph they are in or next to
+        unplaced = bookmarks(root, bookmark_elements)
+        if unplaced:
+            element_of = {id(para.element): para for para in document.paragraphs[first:]}
+            for name, element in unplaced.items():
+                if element is not None and id(element) in element_of:
                     bookmark_elements[name] = element_of[id(element)]
     _outline(document, fields_of, emphasis_of)
     _tie_notes(document)
