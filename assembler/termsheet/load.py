@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import pickle
 import re
 import stat
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 
 from assembler.errors import Location, Problem, TermSheetError, one_line
+from assembler.memo import Kept
 from assembler.safeio import kind_of, read_input
 from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
@@ -357,10 +359,17 @@ class _Document:
     problems: list[Problem]
 
 
-def _read_document(file: str) -> _Document:
-    """Read and compose one YAML file (no validation); raise its read or syntax errors."""
-    raw = read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True,
-                     missing="term sheet not found")
+def _read_bytes(file: str) -> bytes:
+    """The bytes of the term sheet *file*; raise its read errors."""
+    return read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True,
+                      missing="term sheet not found")
+
+
+def _read_document(file: str, raw: bytes | None = None) -> _Document:
+    """Read (unless its bytes *raw* are given) and compose one YAML file (no validation); raise its
+    read or syntax errors."""
+    if raw is None:
+        raw = _read_bytes(file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -516,13 +525,14 @@ def _merge_spots(base: dict[Path_, _Spot], over: dict[Path_, _Spot],
     return kept
 
 
-def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
-    """``file`` read with every ``extends:`` followed; the files read, variant first.
+def _resolve(file: str, chain: list[str], raw: bytes | None = None) -> tuple[_Document, list[str]]:
+    """``file`` (whose bytes are *raw*, when already read) read with every ``extends:`` followed;
+    the files read, variant first.
 
     ``chain`` holds the real paths of the files already being resolved (for cycle detection).
     The result's ``data`` has no ``extends`` key; its root is the variant's.
     """
-    doc = _read_document(file)
+    doc = _read_document(file, raw)
     files = [file]
     if EXTENDS not in doc.data:
         return doc, files
@@ -625,7 +635,29 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     at ``FILE:LINE:COLUMN`` with the dotted field path, in the file where the value was written.
     """
     file = os.fspath(path)
-    doc, files = _resolve(file, [os.path.realpath(file)])
+    chain = [os.path.realpath(file)]
+    raw = _read_bytes(file)
+    kept = _LOADED.get((file, raw))
+    if kept is not None:
+        return pickle.loads(kept)
+    doc, files = _resolve(file, chain, raw)
+    termsheet = _validate(doc, files)
+    if files == [file]:  # what a base term sheet holds is read again each time
+        _LOADED.put((file, raw), pickle.dumps(termsheet, pickle.HIGHEST_PROTOCOL))
+    return termsheet
+
+
+#: Term sheets loaded lately, each kept (pickled: every load gives its caller an object of its own) by
+#: its file's name and bytes, so that loading the same bytes again is unpickling them. A batch loads
+#: each variant twice, first for its deal name, then to build it; the second load, often in the
+#: same worker process, finds it here. Only a term sheet without ``extends:`` is kept: it depends on
+#: nothing but its name and bytes, read again every time. At most this many (a few KB each).
+LOADED_KEPT = 1024
+_LOADED = Kept(LOADED_KEPT)
+
+
+def _validate(doc: _Document, files: list[str]) -> TermSheet:
+    """The term sheet *doc* (read from *files*) holds, checked; raise every problem found."""
     locator = _Locator(doc.spots, doc.root)
     problems = list(doc.problems)
     screened = _screen(doc.data, (), locator)
