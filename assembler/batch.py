@@ -201,6 +201,12 @@ def _name_task(file: str) -> tuple[str | None, tuple[str, ...]]:
         return None, (_internal(exc, "load"),)
 
 
+def _name_tasks(files: tuple[str, ...]) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """Phase 1 for several term sheets in one task (each `_name_task`'s outcome, in order): a load is
+    short, so a task per term sheet would cost the parent about as much as the load costs the worker."""
+    return tuple(_name_task(file) for file in files)
+
+
 def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: bool = False) -> VariantResult:
     """Phase 2: build ``file`` into ``out_root/name`` (manifest, hand-edit protection and redlines
     as `assembler build`), check it, return the counts."""
@@ -331,17 +337,19 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
         if todo:
             with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
-                # Phase 1: learn every deal name (in parallel).
+                # Phase 1: learn every deal name (in parallel, NAMES_PER_TASK term sheets a task).
                 deal_names: list[str | None] = [None] * total
+                chunks = [todo[k:k + NAMES_PER_TASK] for k in range(0, len(todo), NAMES_PER_TASK)]
 
-                def named(i: int, outcome: tuple[str | None, tuple[str, ...]]) -> None:
-                    deal_names[i], problems = outcome
-                    if deal_names[i] is None:
-                        finish(i, VariantResult(inputs[i][0], FAILED, problems=problems))
+                def named(chunk: int, outcomes: tuple[tuple[str | None, tuple[str, ...]], ...]) -> None:
+                    for i, (deal_names[i], problems) in zip(chunks[chunk], outcomes):
+                        if deal_names[i] is None:
+                            finish(i, VariantResult(inputs[i][0], FAILED, problems=problems))
 
-                _run_bounded(pool, _name_task, [(i, (inputs[i][0],)) for i in todo],
+                _run_bounded(pool, _name_tasks,
+                             [(c, (tuple(inputs[i][0] for i in chunk),)) for c, chunk in enumerate(chunks)],
                              workers * IN_FLIGHT_PER_WORKER, named,
-                             lambda i, exc: (None, (_internal(exc),)))
+                             lambda c, exc: tuple((None, (_internal(exc),)) for _ in chunks[c]))
                 # The parent names the folders, in input order: stable across reruns.
                 names = assign_folders(deal_names)
                 # Phase 2: load, build and check each variant that loaded.
@@ -362,6 +370,8 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
 
 #: Tasks queued per worker process; more would only hold their arguments in the parent.
 IN_FLIGHT_PER_WORKER = 4
+#: Term sheets a phase-1 task loads for their deal names.
+NAMES_PER_TASK = 16
 
 
 def _run_bounded(pool: ProcessPoolExecutor, fn, tasks: list[tuple[int, tuple]], limit: int,
