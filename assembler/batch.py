@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -216,7 +216,7 @@ def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: 
         folder = _contained(Path(out_root), name)
         built = build(Path(file), out_dir=folder, templates_dir=Path(templates_dir), force=force)
         termsheet = built.termsheet
-        base = _replace(base, deal_name=termsheet.deal_name)
+        base = replace(base, deal_name=termsheet.deal_name)
         written = list(built.files)  # every output of the variant, rewritten this time or not
         stage = "check"
         from assembler.check.runner import check_paths
@@ -233,20 +233,16 @@ def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: 
                              by_severity.get("warning", 0), by_severity.get("info", 0),
                              problems, tuple(written))
     except AssemblerError as exc:
-        return _replace(base, problems=tuple(str(p) for p in exc.problems))
+        return replace(base, problems=tuple(str(p) for p in exc.problems))
     except Exception as exc:  # noqa: BLE001 - a bug must not end the batch
-        return _replace(base, problems=(_internal(exc, stage),))
-
-
-def _replace(result: VariantResult, **changes) -> VariantResult:
-    return VariantResult(**{**asdict(result), **changes})
+        return replace(base, problems=(_internal(exc, stage),))
 
 
 def _compact(result: VariantResult) -> VariantResult:
     """*result* as the parent keeps it: the status and file names every variant repeats are one
     string each (each result comes back from a worker as new strings), so a batch's memory grows
     only by what is particular to each variant."""
-    return _replace(result, status=sys.intern(result.status), files=tuple(sys.intern(f) for f in result.files))
+    return replace(result, status=sys.intern(result.status), files=tuple(sys.intern(f) for f in result.files))
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,6 +331,7 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     try:
         if todo:
+            _import_before_forking()
             with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
                 # Phase 1: learn every deal name (in parallel, NAMES_PER_TASK term sheets a task).
@@ -366,6 +363,15 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     summary = BatchSummary(out_root, [r for r in results if r is not None])
     summary.files = write_summary(summary)
     return summary
+
+
+def _import_before_forking() -> None:
+    """Import the check here, once, when the workers are forked from this process: each then starts
+    with it imported instead of importing it for its first variant."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() == "fork":
+        import assembler.check.runner  # noqa: F401
 
 
 #: Tasks queued per worker process; more would only hold their arguments in the parent.

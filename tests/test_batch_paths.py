@@ -325,3 +325,29 @@ def test_a_batch_names_its_folders_as_with_one_term_sheet_a_task(tmp_path, monke
     assert results[3] == results[1] and results[16] == results[1]
     names = [v["output"] for v in json.loads(results[1][0][1])["variants"]]
     assert names[:5] == ["variant-00000", "", "variant-00002", "variant-00003", "variant-00000-2"]
+
+
+# --------------------------------------------------------------------------------------------
+# A result with some fields changed: dataclasses.replace, against the copy through asdict it was
+
+
+def _old_replace(result: batch.VariantResult, **changes) -> batch.VariantResult:
+    from dataclasses import asdict
+
+    return batch.VariantResult(**{**asdict(result), **changes})
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"deal_name": "Deal A"}, {"problems": ("a: b", "c")}, {"status": "ok", "files": ("x.docx", "é.docx")},
+    {"errors": 3, "warnings": 0, "infos": 7, "output": "deal-2"},
+])
+def test_a_changed_result_is_the_result_it_was(changes):
+    from dataclasses import replace
+
+    for result in (batch.VariantResult("t.yaml", "failed", "deal"),
+                   batch.VariantResult("t.yaml", "ok", "deal", "Deal", 1, 2, 3, ("E1 x2",), ("a.docx", "b.docx"))):
+        new, old = replace(result, **changes), _old_replace(result, **changes)
+        assert new == old and [type(getattr(new, f)) for f in new.__slots__] == \
+            [type(getattr(old, f)) for f in old.__slots__]
+        compact = batch._compact(new)
+        assert compact == old and compact.status is batch._compact(old).status
