@@ -351,3 +351,22 @@ def test_a_changed_result_is_the_result_it_was(changes):
             [type(getattr(old, f)) for f in old.__slots__]
         compact = batch._compact(new)
         assert compact == old and compact.status is batch._compact(old).status
+
+
+# --------------------------------------------------------------------------------------------
+# A worker's start
+
+
+def _worker_state(parent: int) -> tuple[int, bool, int]:
+    batch._start_worker(parent)
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count() > 0, os.getppid()
+
+
+def test_a_worker_starts_with_its_inheritance_frozen_and_dies_with_its_parent():
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        threshold, frozen, parent = pool.submit(_worker_state, os.getpid()).result()
+    assert (threshold, frozen, parent) == (batch.WORKER_GC_THRESHOLD, True, os.getpid())
