@@ -383,11 +383,15 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
 
 def _import_before_forking() -> None:
     """Import the check here, once, when the workers are forked from this process: each then starts
-    with it imported instead of importing it for its first variant."""
+    with it imported instead of importing it for its first variant. An import that fails is left to
+    the workers, which report it for each variant as they did."""
     import multiprocessing
 
     if multiprocessing.get_start_method() == "fork":
-        import assembler.check.runner  # noqa: F401
+        try:
+            import assembler.check.runner  # noqa: F401
+        except Exception:  # noqa: BLE001 - the workers meet it again and report it
+            pass
 
 
 #: Tasks queued per worker process; more would only hold their arguments in the parent.

@@ -370,3 +370,22 @@ def test_a_worker_starts_with_its_inheritance_frozen_and_dies_with_its_parent():
     with ProcessPoolExecutor(max_workers=1) as pool:
         threshold, frozen, parent = pool.submit(_worker_state, os.getpid()).result()
     assert (threshold, frozen, parent) == (batch.WORKER_GC_THRESHOLD, True, os.getpid())
+
+
+def test_a_check_that_cannot_be_imported_is_reported_per_variant_as_before(tmp_path, monkeypatch):
+    import sys
+
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for i in range(3):
+        (sheets / f"v{i}.yaml").write_text(yaml.safe_dump(_variant(i), sort_keys=False), encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "assembler.check.runner", None)  # any import of it fails
+    outcomes = []
+    for before_forking in (lambda: None, batch._import_before_forking):  # as it was, as it is
+        monkeypatch.setattr(batch, "_import_before_forking", before_forking)
+        out = tmp_path / f"out{len(outcomes)}"
+        summary = batch.run_batch([str(sheets)], 2, out, progress=None)
+        outcomes.append(_summary_bytes(out))
+        assert summary.failed == 3
+        assert all("internal error during the check" in r.message for r in summary.results)
+    assert outcomes[0] == outcomes[1]
