@@ -2,13 +2,14 @@
 
 Two phases, both in the worker pool:
 
-1. every term sheet is loaded (following ``extends:``) only to learn its deal name; the parent
-   then names each variant's output folder, in input order, so two deals with one name never
-   share a folder (``deal``, ``deal-2``, ...) and a rerun picks the same names;
-2. one task per variant loads it again, builds it (the three documents, no combined package, no
-   PDF) into its folder and checks it; the worker returns a small :class:`VariantResult`, never a
-   document or a term sheet, and only a few tasks are queued at a time, so the parent's memory
-   does not grow with the number of variants.
+1. every term sheet is loaded (following ``extends:``; several a task) only to learn its deal
+   name; the parent then names each variant's output folder, in input order, so two deals with
+   one name never share a folder (``deal``, ``deal-2``, ...) and a rerun picks the same names;
+2. one task per variant loads it again (a worker that loaded the same bytes in phase 1 has kept
+   it: see `load_termsheet`), builds it (the three documents, no combined package, no PDF) into
+   its folder and checks it; the worker returns a small :class:`VariantResult`, never a document
+   or a term sheet, and only a few tasks are queued at a time, so the parent's memory does not
+   grow with the number of variants.
 
 A variant that fails keeps its located error in the summary and the batch goes on. The summary is
 written as ``batch-summary.csv`` and ``batch-summary.json`` in the output root: input order, no
