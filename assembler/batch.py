@@ -2,13 +2,14 @@
 
 Two phases, both in the worker pool:
 
-1. every term sheet is loaded (following ``extends:``) only to learn its deal name; the parent
-   then names each variant's output folder, in input order, so two deals with one name never
-   share a folder (``deal``, ``deal-2``, ...) and a rerun picks the same names;
-2. one task per variant loads it again, builds it (the three documents, no combined package, no
-   PDF) into its folder and checks it; the worker returns a small :class:`VariantResult`, never a
-   document or a term sheet, and only a few tasks are queued at a time, so the parent's memory
-   does not grow with the number of variants.
+1. every term sheet is loaded (following ``extends:``; several a task) only to learn its deal
+   name; the parent then names each variant's output folder, in input order, so two deals with
+   one name never share a folder (``deal``, ``deal-2``, ...) and a rerun picks the same names;
+2. one task per variant loads it again (a worker that loaded the same bytes in phase 1 has kept
+   it: see `load_termsheet`), builds it (the three documents, no combined package, no PDF) into
+   its folder and checks it; the worker returns a small :class:`VariantResult`, never a document
+   or a term sheet, and only a few tasks are queued at a time, so the parent's memory does not
+   grow with the number of variants.
 
 A variant that fails keeps its located error in the summary and the batch goes on. The summary is
 written as ``batch-summary.csv`` and ``batch-summary.json`` in the output root: input order, no
@@ -18,6 +19,7 @@ timestamps, so the same inputs give the same bytes.
 from __future__ import annotations
 
 import csv
+import gc
 import glob
 import io
 import json
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -191,6 +193,21 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+#: A worker's garbage collector looks for cycles among young objects after this many more are made
+#: than freed (Python's default is 700): a variant makes and frees many, and a collection costs the
+#: more often it runs; a cycle only waits a little longer to be freed.
+WORKER_GC_THRESHOLD = 2000
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's start: it ends with the batch process (`_die_with_parent`); what it inherited from
+    that process (imported modules) is left out of its garbage collections, which it would otherwise
+    walk each time, and young objects are collected less often (WORKER_GC_THRESHOLD)."""
+    _die_with_parent(parent)
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _name_task(file: str) -> tuple[str | None, tuple[str, ...]]:
     """Phase 1: ``(deal name, ())``, or ``(None, problems)`` if the term sheet does not load."""
     try:
@@ -199,6 +216,12 @@ def _name_task(file: str) -> tuple[str | None, tuple[str, ...]]:
         return None, tuple(str(p) for p in exc.problems)
     except Exception as exc:  # noqa: BLE001 - a bug must not end the batch
         return None, (_internal(exc, "load"),)
+
+
+def _name_tasks(files: tuple[str, ...]) -> tuple[tuple[str | None, tuple[str, ...]], ...]:
+    """Phase 1 for several term sheets in one task (each `_name_task`'s outcome, in order): a load is
+    short, so a task per term sheet would cost the parent about as much as the load costs the worker."""
+    return tuple(_name_task(file) for file in files)
 
 
 def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: bool = False) -> VariantResult:
@@ -210,7 +233,7 @@ def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: 
         folder = _contained(Path(out_root), name)
         built = build(Path(file), out_dir=folder, templates_dir=Path(templates_dir), force=force)
         termsheet = built.termsheet
-        base = _replace(base, deal_name=termsheet.deal_name)
+        base = replace(base, deal_name=termsheet.deal_name)
         written = list(built.files)  # every output of the variant, rewritten this time or not
         stage = "check"
         from assembler.check.runner import check_paths
@@ -227,20 +250,16 @@ def _build_task(file: str, out_root: str, name: str, templates_dir: str, force: 
                              by_severity.get("warning", 0), by_severity.get("info", 0),
                              problems, tuple(written))
     except AssemblerError as exc:
-        return _replace(base, problems=tuple(str(p) for p in exc.problems))
+        return replace(base, problems=tuple(str(p) for p in exc.problems))
     except Exception as exc:  # noqa: BLE001 - a bug must not end the batch
-        return _replace(base, problems=(_internal(exc, stage),))
-
-
-def _replace(result: VariantResult, **changes) -> VariantResult:
-    return VariantResult(**{**asdict(result), **changes})
+        return replace(base, problems=(_internal(exc, stage),))
 
 
 def _compact(result: VariantResult) -> VariantResult:
     """*result* as the parent keeps it: the status and file names every variant repeats are one
     string each (each result comes back from a worker as new strings), so a batch's memory grows
     only by what is particular to each variant."""
-    return _replace(result, status=sys.intern(result.status), files=tuple(sys.intern(f) for f in result.files))
+    return replace(result, status=sys.intern(result.status), files=tuple(sys.intern(f) for f in result.files))
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,19 +348,22 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     try:
         if todo:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+            _import_before_forking()
+            with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                      initargs=(os.getpid(),)) as pool:
-                # Phase 1: learn every deal name (in parallel).
+                # Phase 1: learn every deal name (in parallel, NAMES_PER_TASK term sheets a task).
                 deal_names: list[str | None] = [None] * total
+                chunks = [todo[k:k + NAMES_PER_TASK] for k in range(0, len(todo), NAMES_PER_TASK)]
 
-                def named(i: int, outcome: tuple[str | None, tuple[str, ...]]) -> None:
-                    deal_names[i], problems = outcome
-                    if deal_names[i] is None:
-                        finish(i, VariantResult(inputs[i][0], FAILED, problems=problems))
+                def named(chunk: int, outcomes: tuple[tuple[str | None, tuple[str, ...]], ...]) -> None:
+                    for i, (deal_names[i], problems) in zip(chunks[chunk], outcomes):
+                        if deal_names[i] is None:
+                            finish(i, VariantResult(inputs[i][0], FAILED, problems=problems))
 
-                _run_bounded(pool, _name_task, [(i, (inputs[i][0],)) for i in todo],
+                _run_bounded(pool, _name_tasks,
+                             [(c, (tuple(inputs[i][0] for i in chunk),)) for c, chunk in enumerate(chunks)],
                              workers * IN_FLIGHT_PER_WORKER, named,
-                             lambda i, exc: (None, (_internal(exc),)))
+                             lambda c, exc: tuple((None, (_internal(exc),)) for _ in chunks[c]))
                 # The parent names the folders, in input order: stable across reruns.
                 names = assign_folders(deal_names)
                 # Phase 2: load, build and check each variant that loaded.
@@ -360,8 +382,23 @@ def run_batch(paths: list[str], jobs: int | None, out_root: Path, *,
     return summary
 
 
+def _import_before_forking() -> None:
+    """Import the check here, once, when the workers are forked from this process: each then starts
+    with it imported instead of importing it for its first variant. An import that fails is left to
+    the workers, which report it for each variant as they did."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() == "fork":
+        try:
+            import assembler.check.runner  # noqa: F401
+        except Exception:  # noqa: BLE001 - the workers meet it again and report it
+            pass
+
+
 #: Tasks queued per worker process; more would only hold their arguments in the parent.
 IN_FLIGHT_PER_WORKER = 4
+#: Term sheets a phase-1 task loads for their deal names.
+NAMES_PER_TASK = 16
 
 
 def _run_bounded(pool: ProcessPoolExecutor, fn, tasks: list[tuple[int, tuple]], limit: int,

@@ -99,18 +99,18 @@ def atomic_write(path: Path, data: bytes) -> None:
     path = Path(path)
     check_output(path, OutputError, folder=False)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _temporary_beside(path)
     except OSError as exc:
         raise OutputError(Problem(Location(str(path)), f"cannot write: {exc.strerror or exc}")) from None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -118,6 +118,23 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise OutputError(Problem(Location(str(path)), f"cannot write: {exc.strerror or exc}")) from None
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in *path*'s folder (made first if missing): its descriptor and name. The
+    folder is made only when the file cannot be made in it as it is (it is almost always there)."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of *data* to the file *fd* (a write may take only part of them)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def save_docx(doc, path: Path) -> bytes:

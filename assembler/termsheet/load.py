@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import pickle
 import re
 import stat
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 
 from assembler.errors import Location, Problem, TermSheetError, one_line
+from assembler.memo import Kept
 from assembler.safeio import kind_of, read_input
 from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
@@ -357,10 +359,14 @@ class _Document:
     problems: list[Problem]
 
 
-def _read_document(file: str) -> _Document:
-    """Read and compose one YAML file (no validation); raise its read or syntax errors."""
-    raw = read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True,
-                     missing="term sheet not found")
+def _read_bytes(file: str) -> bytes:
+    """The bytes of the term sheet *file*; raise its read errors."""
+    return read_input(file, limit=MAX_BYTES, what="term sheet file", error=TermSheetError, empty_ok=True,
+                      missing="term sheet not found")
+
+
+def _read_document(file: str, raw: bytes) -> _Document:
+    """Compose one YAML file, *file*, whose bytes are *raw* (no validation); raise its syntax errors."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -516,13 +522,19 @@ def _merge_spots(base: dict[Path_, _Spot], over: dict[Path_, _Spot],
     return kept
 
 
-def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
-    """``file`` read with every ``extends:`` followed; the files read, variant first.
+def _resolve(file: str, chain: list[str], raw: bytes | None = None,
+             read: list[tuple[str, str, bytes]] | None = None) -> tuple[_Document, list[str]]:
+    """``file`` (whose bytes are *raw*, when already read) read with every ``extends:`` followed;
+    the files read, variant first. *read*, if given, gets each file's name, real path and bytes.
 
-    ``chain`` holds the real paths of the files already being resolved (for cycle detection).
-    The result's ``data`` has no ``extends`` key; its root is the variant's.
+    ``chain`` holds the real paths of the files already being resolved (for cycle detection), this
+    file's last. The result's ``data`` has no ``extends`` key; its root is the variant's.
     """
-    doc = _read_document(file)
+    if raw is None:
+        raw = _read_bytes(file)
+    if read is not None:
+        read.append((file, chain[-1], raw))
+    doc = _read_document(file, raw)
     files = [file]
     if EXTENDS not in doc.data:
         return doc, files
@@ -566,7 +578,7 @@ def _resolve(file: str, chain: list[str]) -> tuple[_Document, list[str]]:
         raise fail(f"base term sheet '{shown}' is not a term sheet (no term-sheet field in it); refused "
                    "without reading it further")
 
-    base, base_files = _resolve(base_file, chain + [real])
+    base, base_files = _resolve(base_file, chain + [real], read=read)
     replaced: set[Path_] = set()
     data = _merge(base.data, doc.data, (), replaced)
     spots = _merge_spots(base.spots, doc.spots, replaced)
@@ -625,7 +637,63 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     at ``FILE:LINE:COLUMN`` with the dotted field path, in the file where the value was written.
     """
     file = os.fspath(path)
-    doc, files = _resolve(file, [os.path.realpath(file)])
+    chain = [os.path.realpath(file)]
+    raw = _read_bytes(file)
+    kept = _LOADED.get((file, raw))
+    if kept is not None and _still_true(kept, chain[0]):
+        return pickle.loads(kept.termsheet)
+    read: list[tuple[str, str, bytes]] = []
+    doc, files = _resolve(file, chain, raw, read)
+    termsheet = _validate(doc, files)
+    try:
+        pickled = pickle.dumps(termsheet, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return termsheet  # a term sheet's values all pickle; one that did not would only go unkept
+    _LOADED.put((file, raw), _Loaded(pickled, chain[0], tuple(allowed_roots(chain[0])) if read[1:] else (),
+                                     tuple(read[1:])))
+    return termsheet
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A term sheet loaded, and what else its load depended on: the real path of its file and, when
+    it extends a base, the folders a base could come from and each base's name, real path and bytes."""
+
+    termsheet: bytes                         # pickled
+    real: str
+    roots: tuple[str, ...]
+    bases: tuple[tuple[str, str, bytes], ...]
+
+
+def _still_true(kept: _Loaded, real: str) -> bool:
+    """Whether loading the file (of real path *real*, its bytes unchanged) would give *kept* again:
+    the same real path, and for a variant the same folders allowed and the same bases."""
+    if kept.real != real:
+        return False
+    if not kept.bases:
+        return True
+    if tuple(allowed_roots(real)) != kept.roots:
+        return False
+    for base_file, base_real, data in kept.bases:
+        try:
+            if os.path.realpath(base_file) != base_real or _read_bytes(base_file) != data:
+                return False
+        except (OSError, ValueError, TermSheetError):
+            return False
+    return True
+
+
+#: Term sheets loaded lately, each kept (pickled: every load gives its caller an object of its own) by
+#: its file's name and bytes, so that loading the same bytes again is unpickling them. A batch loads
+#: each variant twice, first for its deal name, then to build it; the second load, often in the
+#: same worker process, finds it here. What else the load depended on is checked again each time
+#: (see `_still_true`). At most this many (a few KB each).
+LOADED_KEPT = 1024
+_LOADED = Kept(LOADED_KEPT)
+
+
+def _validate(doc: _Document, files: list[str]) -> TermSheet:
+    """The term sheet *doc* (read from *files*) holds, checked; raise every problem found."""
     locator = _Locator(doc.spots, doc.root)
     problems = list(doc.problems)
     screened = _screen(doc.data, (), locator)
