@@ -1,0 +1,110 @@
+"""Rule scans made cheaper find what they found before: defs.variant takes a variant's term from the pattern that
+found it instead of matching every term again, and defs.undefined's PHRASE never gives back what a repetition
+took. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
+corpus when it is there, and on generated text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_text_rule_scans import DOCUMENTS, pieces
+
+from assembler.check.rule import Config, Context
+from assembler.check.rules import defs
+from assembler.check.rules.terms import TITLE_WORD
+from assembler.docmodel.parse import load_documents
+from assembler.memo import forget
+
+
+# ---------------------------------------------------------------------------------------------
+# defs.undefined: PHRASE with possessive repetitions
+
+PHRASE_AS_BEFORE = re.compile(rf"[A-Z](?<![\w.’'-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*(?:[ \u00a0](?:{TITLE_WORD}))+"
+                              rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")
+
+
+def phrases(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_phrases_in_real_documents_are_those_found_before(path):
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            assert phrases(defs.PHRASE, p.text) == phrases(PHRASE_AS_BEFORE, p.text), p.text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(pieces("Net", "Income", "Amount", "A", "B", "of", "the", "x", "-", "-Bar", "-baz", " ", "\u00a0", "  ", "\t",
+              "’", "'", ".", "_", "1", "é", "É", "Ab", "aB", "(", "\n", "ABC", "İ", "ſ", "\u212a", size=24))
+def test_phrases_in_any_text_are_those_found_before(text):
+    assert phrases(defs.PHRASE, text) == phrases(PHRASE_AS_BEFORE, text)
+    for at in range(len(text) + 1):      # matched from every place, as a search from there would start
+        new, old = defs.PHRASE.match(text, at), PHRASE_AS_BEFORE.match(text, at)
+        assert (new and new.span()) == (old and old.span()), (text, at)
+
+
+# ---------------------------------------------------------------------------------------------
+# defs.variant: a variant's term
+
+def term_as_before(terms: list[str], found: str) -> str:
+    """The term of a variant as it was looked up: the first term, in order, whose variants match it whole."""
+    return next(t for t in terms if re.fullmatch(defs._variant_body(t), found, re.IGNORECASE))
+
+
+def variants_terms(terms: list[str], texts: list[str]) -> list[tuple[int, int, str, str]]:
+    """(text, start, variant, its term as the variant came with it) of every variant, and the same with the term
+    looked up as before."""
+    out = []
+    for i, m in defs._Variants(terms).find_all(texts):
+        term = m.term if isinstance(m, defs._Found) else term_as_before(terms, m.group(0))
+        assert term == term_as_before(terms, m.group(0)), (texts[i], m.group(0))
+        out.append((i, m.start(), m.group(0), term))
+    return out
+
+
+def in_order(terms) -> list[str]:
+    """Terms in defs.variant's order: the longest first."""
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def multi_word_terms(ctx: Context) -> set[str]:
+    """The terms defs.variant looks for variants of."""
+    return {" ".join(d.term.split()) for d in defs._definitions(ctx)
+            if len(d.term.split()) >= 2 and d.term != d.term.upper()}
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_term_of_each_variant_in_real_documents_is_the_one_looked_up_before(path):
+    ctx = Context(load_documents([path]), None, Config())
+    texts = [p.text for p in ctx.paragraphs()]
+    terms = in_order(multi_word_terms(ctx) | set(TERMS))
+    forget()
+    first = variants_terms(terms, texts)
+    assert variants_terms(terms, texts) == first          # the second time from the memos
+
+
+TERMS = ["Common Stock", "Certificate of Designations", "Limited Partner", "Limited Partners", "Limited Partnership",
+         "Non-Voting Stock", "U.S. Securities Act", "A Shares", "A Share Class", "Fund Expenses", "Fund Expense Cap",
+         "Series J Preferred Stock", "Series J Preferred", "Kelvin Units", "Holder Notice", "Holders Notice"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TERMS), min_size=1, max_size=8, unique=True),
+       st.lists(pieces("Common", "STOCK", "stocks", "Certificate", " of ", "designations", "Limited", " ", "\t",
+                       "\u00a0", "Partners", "partnership", "\u212aelvin", "units", "ſeries", "İ", "é", "1", "-",
+                       "U.S.", "securities", "Act", "A", "shares", "class", "Fund", "expense", "cap", "Series", "J",
+                       "preferred", "holder", "holders", "notice", "(", ",", "'", size=16), max_size=4))
+def test_the_term_of_each_variant_in_any_text_is_the_one_looked_up_before(terms, texts):
+    variants_terms(in_order(terms), texts)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_rule_names_the_term_looked_up_before(path):
+    ctx = Context(load_documents([path]), None, Config())
+    terms = in_order(multi_word_terms(ctx))
+    for finding in defs.find_variants(ctx):
+        assert f"defined term “{term_as_before(terms, finding.snippet)}”" in finding.message
