@@ -1,6 +1,6 @@
 """Rule scans made cheaper find what they found before: defs.variant takes a variant's term from the pattern that
-found it instead of matching every term again, and defs.undefined's PHRASE never gives back what a repetition
-took. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
+found it instead of matching every term again, defs.undefined's PHRASE never gives back what a repetition
+took, and the package's lower case and may_hold's are made from the lower cases kept for recent texts. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
 corpus when it is there, and on generated text."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_text_rule_scans import DOCUMENTS, pieces
 
+from assembler.check.casefold import ODD_CASE, may_hold
 from assembler.check.rule import Config, Context
 from assembler.check.rules import defs
 from assembler.check.rules.terms import TITLE_WORD
@@ -108,3 +109,41 @@ def test_the_rule_names_the_term_looked_up_before(path):
     terms = in_order(multi_word_terms(ctx))
     for finding in defs.find_variants(ctx):
         assert f"defined term “{term_as_before(terms, finding.snippet)}”" in finding.message
+
+
+# ---------------------------------------------------------------------------------------------
+# lower cases joined from the lower cases kept for recent texts
+
+CASED = st.lists(pieces("Σ", "ΑΣ", "σ", "ς", "İ", "ı", "ſ", "ß", "ﬁ", "ǅ", "\u0345", "'", ".", "Common", "STOCK", " ",
+                        "\n", "\x00", "é", "x", "1", size=10), max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CASED)
+def test_the_joined_lower_case_is_the_lower_case_of_the_joined_texts(texts):
+    forget()
+    for _ in range(2):                  # the second time from the memo
+        joined = defs._Lowered(texts)
+        assert joined.lower == joined.text.lower()
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_joined_lower_case_of_real_documents_is_the_lower_case_of_the_joined_texts(path):
+    joined = defs._Lowered([p.text for doc in load_documents([path]).documents for p in doc.paragraphs])
+    assert joined.lower == joined.text.lower()
+
+
+def may_hold_as_before(text: str, *words: str) -> bool:
+    """casefold.may_hold as it was: the text lower-cased each time."""
+    if any(c in text for c in ODD_CASE):
+        return True
+    lower = text.lower()
+    return any(w in lower for w in words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CASED, st.lists(st.sampled_from(["common", "stock", "σ", "i", "s", "ss", "fi", "x1"]), max_size=3))
+def test_may_hold_is_as_before(texts, words):
+    for text in texts:
+        assert may_hold(text, *words) == may_hold_as_before(text, *words)
+        assert may_hold(text, *words) == may_hold_as_before(text, *words)      # the lower case kept
