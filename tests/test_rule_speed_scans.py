@@ -1,6 +1,7 @@
 """Rule scans made cheaper find what they found before: defs.variant takes a variant's term from the pattern that
 found it instead of matching every term again, defs.undefined's PHRASE never gives back what a repetition
-took, and the package's lower case and may_hold's are made from the lower cases kept for recent texts. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
+took, the package's lower case and may_hold's are made from the lower cases kept for recent texts, and
+figures.words reads a pair's words back from its figure by a pattern where they are ASCII. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
 corpus when it is there, and on generated text."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from test_text_rule_scans import DOCUMENTS, pieces
 
 from assembler.check.casefold import ODD_CASE, may_hold
 from assembler.check.rule import Config, Context
-from assembler.check.rules import defs
+from assembler.check.rules import defs, figures
 from assembler.check.rules.terms import TITLE_WORD
 from assembler.docmodel.parse import load_documents
 from assembler.memo import forget
@@ -147,3 +148,52 @@ def test_may_hold_is_as_before(texts, words):
     for text in texts:
         assert may_hold(text, *words) == may_hold_as_before(text, *words)
         assert may_hold(text, *words) == may_hold_as_before(text, *words)      # the lower case kept
+
+
+# ---------------------------------------------------------------------------------------------
+# figures.words: a pair's words read back from its figure
+
+def words_start_as_before(text: str, end: int, first: int) -> int:
+    """Where a pair's words begin, as it was found: one character after another, back from *end*."""
+    start = end
+    while start > first and figures._in_words(text[start - 1]):
+        start -= 1
+    return start
+
+
+def pair_matches_as_before(text: str) -> list[tuple[int, int, str]]:
+    """figures._pair_matches as it was (its words read back one character after another)."""
+    out, searched = [], 0
+    for paren in figures._figures_after_words(text):
+        start = words_start_as_before(text, paren, searched)
+        close = text.find(")", paren)
+        end = len(text) if close < 0 else close + 1
+        for m in figures.PAIR.finditer(text, start, end):
+            if m.start() >= searched:
+                searched = m.end()
+                out.append((m.start(), m.end(), m.group(0)))
+    return out
+
+
+def test_the_ascii_characters_of_a_pairs_words_are_those_in_words_takes():
+    for code in range(128):
+        ch = chr(code)
+        assert bool(figures._ASCII_IN_WORDS.fullmatch(ch)) == figures._in_words(ch), repr(ch)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_pairs_in_real_documents_are_those_found_before(path):
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            assert [(m.start(), m.end(), m.group(0)) for m in figures._pair_matches(p.text)] == \
+                pair_matches_as_before(p.text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces("one", "Hundred", " ", "\u00a0", "\x1c", "\t", ",", "-", "é", "ſ", "\u212a", "²", "½", "_", "1", ".",
+              ";", "(", ")", "(5)", "(1,000)", "Dollars", "percent", "twelve", "and", "x", size=24),
+       st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=60))
+def test_words_start_and_pairs_are_as_before(text, end, first):
+    end = min(end, len(text))
+    assert figures._words_start(text, end, first) == words_start_as_before(text, end, first)
+    assert [(m.start(), m.end(), m.group(0)) for m in figures._pair_matches(text)] == pair_matches_as_before(text)
