@@ -197,3 +197,9 @@ def test_words_start_and_pairs_are_as_before(text, end, first):
     end = min(end, len(text))
     assert figures._words_start(text, end, first) == words_start_as_before(text, end, first)
     assert [(m.start(), m.end(), m.group(0)) for m in figures._pair_matches(text)] == pair_matches_as_before(text)
+
+
+def test_may_hold_knows_every_odd_case_character():
+    for c in ODD_CASE:
+        assert may_hold(f"a {c} b", "zzz") and may_hold_as_before(f"a {c} b", "zzz")
+    assert not may_hold("a b", "zzz")
