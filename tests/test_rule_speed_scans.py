@@ -203,3 +203,51 @@ def test_may_hold_knows_every_odd_case_character():
     for c in ODD_CASE:
         assert may_hold(f"a {c} b", "zzz") and may_hold_as_before(f"a {c} b", "zzz")
     assert not may_hold("a b", "zzz")
+
+
+# ---------------------------------------------------------------------------------------------
+# defs.variant: a word's forms written after the beginning they share
+
+def variant_body_as_before(term: str, lower: bool = False) -> str:
+    """defs._variant_body as it was: each form of a word written whole."""
+    def escaped(form: str) -> str:
+        return re.escape(form.lower() if lower else form)
+    return r"\s+".join(escaped(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(escaped, forms)) + ")"
+                       for forms in defs._variant_parts(term))
+
+
+def same_matches_everywhere(new: re.Pattern, old: re.Pattern, text: str) -> None:
+    for at in range(len(text) + 1):
+        found, expected = new.match(text, at), old.match(text, at)
+        assert (found and found.span()) == (expected and expected.span()), (new.pattern, text, at)
+
+
+BODY_TEXT = pieces("Certificate", "certificates", " of ", "Designation", "designations", "ses", "Shar", "e", "s", "es",
+                   "A", " ", "\t", "\u00a0", "Partner", "PARTNERS", "Limited", "ies", "y", "Compan", "\u212a", "ß", "İ",
+                   "ſ", "1", "-", size=14)
+BODY_TERMS = ["Certificate of Designations", "A Shares", "Limited Partners", "Company Party", "Non-Voting Stock",
+              "Kelvin Unit", "Series J Preferred Stock", "Majority (or other) in Interest", "U.S. Securities Act",
+              "Straße Holdings", "İstanbul Holders", "Holder of Record"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(BODY_TERMS), BODY_TEXT)
+def test_a_terms_variant_body_matches_as_before(term, text):
+    for flags, lower in ((re.IGNORECASE, False), (0, True)):
+        same_matches_everywhere(re.compile(defs._variant_body(term, lower) + r"(?![A-Za-z0-9])", flags),
+                                re.compile(variant_body_as_before(term, lower) + r"(?![A-Za-z0-9])", flags),
+                                text.lower() if lower else text)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_the_variant_bodies_of_real_terms_match_as_before(path):
+    ctx = Context(load_documents([path]), None, Config())
+    terms = in_order(multi_word_terms(ctx))
+    texts = [p.text for p in ctx.paragraphs()]
+    for lower, flags in ((True, 0), (False, re.IGNORECASE)):
+        new = re.compile("|".join(f"({defs._variant_body(t, lower)})" for t in terms) or "x^", flags)
+        old = re.compile("|".join(f"({variant_body_as_before(t, lower)})" for t in terms) or "x^", flags)
+        for text in texts + [" ".join(terms), " ".join(terms).upper(), " ".join(terms).lower()]:
+            text = text.lower() if lower else text
+            assert [(m.span(), m.lastindex) for m in new.finditer(text)] == \
+                [(m.span(), m.lastindex) for m in old.finditer(text)]

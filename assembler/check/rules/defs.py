@@ -367,11 +367,16 @@ def _variant_parts(term: str) -> list[list[str]]:
 
 def _variant_body(term: str, lower: bool = False) -> str:
     """Every number and capitalisation of the term's words (to be matched case-insensitively; or in lower case,
-    against a lower-case text, with *lower*)."""
-    def escaped(form: str) -> str:
-        return re.escape(form.lower() if lower else form)
-    return r"\s+".join(escaped(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(escaped, forms)) + ")"
-                       for forms in _variant_parts(term))
+    against a lower-case text, with *lower*). A word's forms, in order, are written after the beginning they
+    all share ("designation(?:s|)"): the same alternatives, fewer characters for the pattern compiler to read."""
+    def alternatives(forms: list[str]) -> str:
+        if lower:
+            forms = [form.lower() for form in forms]
+        if len(forms) == 1:
+            return re.escape(forms[0])
+        shared = commonprefix(forms)
+        return re.escape(shared) + "(?:" + "|".join(re.escape(form[len(shared):]) for form in forms) + ")"
+    return r"\s+".join(map(alternatives, _variant_parts(term)))
 
 
 
