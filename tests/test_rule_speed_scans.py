@@ -1,7 +1,8 @@
 """Rule scans made cheaper find what they found before: defs.variant takes a variant's term from the pattern that
 found it instead of matching every term again, defs.undefined's PHRASE never gives back what a repetition
 took, the package's lower case and may_hold's are made from the lower cases kept for recent texts, and
-figures.words reads a pair's words back from its figure by a pattern where they are ASCII. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
+figures.words reads a pair's words back from its figure by a pattern where they are ASCII, and
+leftovers.repeated finds two same runs of letters by a pattern. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
 corpus when it is there, and on generated text."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from test_text_rule_scans import DOCUMENTS, pieces
 
 from assembler.check.casefold import ODD_CASE, may_hold
 from assembler.check.rule import Config, Context
-from assembler.check.rules import defs, figures
+from assembler.check.rules import defs, figures, proofing
 from assembler.check.rules.terms import TITLE_WORD
 from assembler.docmodel.parse import load_documents
 from assembler.memo import forget
@@ -251,3 +252,28 @@ def test_the_variant_bodies_of_real_terms_match_as_before(path):
             text = text.lower() if lower else text
             assert [(m.span(), m.lastindex) for m in new.finditer(text)] == \
                 [(m.span(), m.lastindex) for m in old.finditer(text)]
+
+
+# ---------------------------------------------------------------------------------------------
+# leftovers.repeated: two same runs of letters found by a pattern
+
+def may_repeat_as_before(lower: str) -> bool:
+    """proofing.may_repeat as it was: the runs split apart and compared pair by pair."""
+    runs = lower.encode("utf-8", "surrogatepass").translate(proofing._LETTERS_ONLY).split()
+    return any(a == b for a, b in zip(runs, runs[1:]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(pieces("the", "th", "e", "a", " ", "  ", "\u00a0", "\t", "\n", ",", ".", "é", "ß", "1", "-", "’", "ab", "b",
+              "\ud800", "x" * 30, size=16))
+def test_may_repeat_is_as_before(text):
+    lower = text.lower()
+    assert proofing.may_repeat(lower) == may_repeat_as_before(lower)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_may_repeat_in_real_documents_is_as_before(path):
+    for doc in load_documents([path]).documents:
+        for p in doc.paragraphs:
+            lower = p.text.lower()
+            assert proofing.may_repeat(lower) == may_repeat_as_before(lower), p.text
