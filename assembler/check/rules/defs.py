@@ -591,8 +591,9 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
             continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
         if _term_then_words(found, allowed):
             continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-        # a variant found where its first word stands comes with its term, the first in order that matches there
-        # (the first that matches the variant: one before it would match there too); the alternation's is looked up
+        # a variant found where its first word stands comes with its term: the first in order whose variants match
+        # there, which is the first whose variants match the variant whole (an earlier one that did would have
+        # matched there); a match of the alternation has its term looked up
         term = m.term if isinstance(m, _Found) else \
             next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
         yield ctx.finding(
