@@ -1,9 +1,10 @@
 """Rule scans made cheaper find what they found before: defs.variant takes a variant's term from the pattern that
-found it instead of matching every term again, defs.undefined's PHRASE never gives back what a repetition
-took, the package's lower case and may_hold's are made from the lower cases kept for recent texts, and
-figures.words reads a pair's words back from its figure by a pattern where they are ASCII, and
-leftovers.repeated finds two same runs of letters by a pattern. Each is compared with the scan as it was (kept here as the reference) on the fixtures, on the shared
-corpus when it is there, and on generated text."""
+found it instead of matching every term again and writes a word's forms after the beginning they share;
+defs.undefined's PHRASE never gives back what a repetition took; the package's lower case and may_hold's are
+made from the lower cases kept for recent texts; figures.words reads a pair's words back from its figure by a
+pattern where they are ASCII; leftovers.repeated finds two same runs of letters by a pattern; and cheap tests
+are written out instead of going through a generator. Each is compared with the scan as it was (kept here as
+the reference) on the fixtures, on the shared corpus when it is there, and on generated text."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from test_text_rule_scans import DOCUMENTS, pieces
 from assembler.check.casefold import ODD_CASE, may_hold
 from assembler.check.rule import Config, Context
 from assembler.check.rules import defs, figures, proofing
+from assembler.check.rules import terms
 from assembler.check.rules.terms import TITLE_WORD
 from assembler.docmodel.parse import load_documents
 from assembler.memo import forget
@@ -277,3 +279,12 @@ def test_may_repeat_in_real_documents_is_as_before(path):
         for p in doc.paragraphs:
             lower = p.text.lower()
             assert proofing.may_repeat(lower) == may_repeat_as_before(lower), p.text
+
+
+# ---------------------------------------------------------------------------------------------
+# defs.undefined: the paragraphs searched for role nouns
+
+@settings(max_examples=500, deadline=None)
+@given(pieces("e", "r", "o", "n", "t", "d", "E", "R", "x", " ", "é", "Buyer", "Licensee", "Agent", "Holder", size=8))
+def test_the_paragraphs_that_may_name_a_role_are_as_before(text):
+    assert terms.may_name_a_role(text) == any(w in text for w in ("er", "or", "ee", "ent", "der"))
