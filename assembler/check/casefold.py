@@ -13,19 +13,20 @@ from assembler.memo import kept
 ODD_CASE = frozenset("İıſ")   # matched by an ASCII letter case-insensitively, not lower-cased to it
 
 
-def may_hold(text: str, *words: str) -> bool:
-    """Whether a case-insensitive pattern that needs one of *words* (lower-case ASCII) may match in *text*."""
-    if any(c in text for c in ODD_CASE):
-        return True
-    lower = text.lower()
-    return any(w in lower for w in words)
-
-
 @kept()
 def lower_case(text: str) -> str:
     """`text.lower()`, kept for recent texts: several rules read the same paragraphs lower-cased, and a batch reads
     the same paragraphs in variant after variant."""
     return text.lower()
+
+
+def may_hold(text: str, *words: str) -> bool:
+    """Whether a case-insensitive pattern that needs one of *words* (lower-case ASCII) may match in *text*. (The
+    lower case is the one kept for recent texts: rules ask of the same paragraph for other words.)"""
+    if "İ" in text or "ı" in text or "ſ" in text:     # ODD_CASE, each looked for without a generator's cost
+        return True
+    lower = lower_case(text)
+    return any(w in lower for w in words)
 
 
 #: `may_hold`, kept for recent texts (a batch reads the same paragraphs in variant after variant)

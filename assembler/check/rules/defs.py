@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate, count
 from os.path import commonprefix
 
-from assembler.check.casefold import ODD_CASE
+from assembler.check.casefold import ODD_CASE, lower_case
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
 from assembler.check.rules.terms import (QUOTED, TITLE_WORD, labels_in, mask_text, masked_text,
                                          operative_text, undefined_roles, used_as_term)
@@ -217,13 +217,15 @@ class _Joined:
 
 
 class _Lowered(_Joined):
-    """Texts joined by _UNREAD, with the lower case of the whole (which is the texts' lower cases joined: the
-    separator is neither cased nor skipped by a case rule)."""
+    """Texts joined by _UNREAD, with the lower case of the whole, which is the texts' lower cases joined (the
+    separator is neither cased nor skipped by a case rule): joined so, from lower cases other rules read too
+    (kept for recent texts), and each made on a text alone (lower-casing a text of narrow characters is
+    quicker than lower-casing it in a wider whole)."""
 
     def __init__(self, texts: list[str]) -> None:
         super().__init__(texts, _UNREAD)
         self.texts = texts
-        self.lower = self.text.lower()
+        self.lower = _UNREAD.join(map(lower_case, texts))
 
     def part(self, first: int, count: int) -> _Lowered:
         """Texts *first* to *first* + *count* - 1 joined and lower-cased: cut out of these where lower-casing
@@ -365,11 +367,16 @@ def _variant_parts(term: str) -> list[list[str]]:
 
 def _variant_body(term: str, lower: bool = False) -> str:
     """Every number and capitalisation of the term's words (to be matched case-insensitively; or in lower case,
-    against a lower-case text, with *lower*)."""
-    def escaped(form: str) -> str:
-        return re.escape(form.lower() if lower else form)
-    return r"\s+".join(escaped(forms[0]) if len(forms) == 1 else "(?:" + "|".join(map(escaped, forms)) + ")"
-                       for forms in _variant_parts(term))
+    against a lower-case text, with *lower*). A word's forms, in order, are written after the beginning they
+    all share ("designation(?:s|)"): the same alternatives, fewer characters for the pattern compiler to read."""
+    def alternatives(forms: list[str]) -> str:
+        if lower:
+            forms = [form.lower() for form in forms]
+        if len(forms) == 1:
+            return re.escape(forms[0])
+        shared = commonprefix(forms)
+        return re.escape(shared) + "(?:" + "|".join(re.escape(form[len(shared):]) for form in forms) + ")"
+    return r"\s+".join(map(alternatives, _variant_parts(term)))
 
 
 
@@ -395,17 +402,19 @@ def _first_word_places(firsts: tuple[str, ...]) -> re.Pattern:
 def _variants_pattern(terms: tuple[str, ...]) -> re.Pattern:
     """Every variant of *terms*, the first in order at a place, matched in a lower-case text where it starts (as
     the case-insensitive pattern matches the text, when its lower case is letter for letter ASCII-comparable;
-    a case-sensitive pattern compiles in about half the time)."""
-    return re.compile("(?:" + "|".join(f"(?:{_variant_body(t, lower=True)})" for t in terms) + ")(?![A-Za-z0-9])")
+    a case-sensitive pattern compiles in about half the time). Each term's variants are a group of their own:
+    a match's `lastindex` is one more than the index of its term."""
+    return re.compile("(?:" + "|".join(f"({_variant_body(t, lower=True)})" for t in terms) + ")(?![A-Za-z0-9])")
 
 
 class _Found:
-    """A variant found in a text: the part of re.Match its readers use (start, end, group)."""
+    """A variant found in a text: the part of re.Match its readers use (start, end, group), and the term it is a
+    variant of."""
 
-    __slots__ = ("_text", "_start", "_end")
+    __slots__ = ("_text", "_start", "_end", "term")
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self._text, self._start, self._end = text, start, end
+    def __init__(self, text: str, start: int, end: int, term: str) -> None:
+        self._text, self._start, self._end, self.term = text, start, end, term
 
     def start(self) -> int:
         return self._start
@@ -435,7 +444,7 @@ class _Variants:
 
     def __init__(self, terms: list[str]) -> None:
         self._terms = terms
-        self._patterns: dict[str, re.Pattern] = {}
+        self._patterns: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {}
         self._any: re.Pattern | None = None
         self._by_first: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
@@ -445,10 +454,12 @@ class _Variants:
         self._firsts = tuple(sorted(self._by_first, key=lambda f: (-len(f), f)))
         self._starts = _first_word_places(self._firsts)
 
-    def _pattern(self, first: str) -> re.Pattern:
+    def _pattern(self, first: str) -> tuple[re.Pattern, tuple[str, ...]]:
+        """The pattern of the terms with the first word *first*, and those terms in its order."""
         pattern = self._patterns.get(first)
         if pattern is None:
-            pattern = self._patterns[first] = _variants_pattern(tuple(self._terms[i] for i in self._by_first[first]))
+            terms = tuple(self._terms[i] for i in self._by_first[first])
+            pattern = self._patterns[first] = (_variants_pattern(terms), terms)
         return pattern
 
     def _places(self, joined: _Lowered) -> list[tuple[tuple[int, str], ...]]:
@@ -505,10 +516,11 @@ class _Variants:
                 done, offset = 0, starts[i]
                 for at, first in places:
                     if at >= done:
-                        found = (patterns.get(first) or self._pattern(first)).match(lower, offset + at)
+                        pattern, terms = patterns.get(first) or self._pattern(first)
+                        found = pattern.match(lower, offset + at)
                         if found is not None:
                             done = found.end() - offset
-                            yield i, _Found(text, at, done)
+                            yield i, _Found(text, at, done, terms[found.lastindex - 1])
             return
         odd = [len(t.lower()) != len(t) or any(c in t for c in ODD_CASE) for t in texts]
         lower = _UNREAD.join(_UNREAD * len(t) if o else t.lower() for t, o in zip(texts, odd))
@@ -525,10 +537,11 @@ class _Variants:
                 at, first = places[at_place]
                 at_place += 1
                 if at >= done and not odd[i]:
-                    m = (patterns.get(first) or self._pattern(first)).match(lower, at)
+                    pattern, terms = patterns.get(first) or self._pattern(first)
+                    m = pattern.match(lower, at)
                     if m is not None:
                         done = m.end()
-                        yield i, _Found(text, at - offset, done - offset)
+                        yield i, _Found(text, at - offset, done - offset, terms[m.lastindex - 1])
             offset = end + 1
 
 
@@ -578,7 +591,11 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
             continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
         if _term_then_words(found, allowed):
             continue  # "items of Fund expense": the defined "Fund", then an ordinary word
-        term = next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
+        # a variant found where its first word stands comes with its term: the first in order whose variants match
+        # there, which is the first whose variants match the variant whole (an earlier one that did would have
+        # matched there); a match of the alternation has its term looked up
+        term = m.term if isinstance(m, _Found) else \
+            next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
         yield ctx.finding(
             VARIANT, p, m.group(0),
             f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
@@ -629,8 +646,12 @@ RUN = re.compile(rf"(?<![\w.’'-])(?:{TITLE_WORD})(?:[ \u00a0](?:{TITLE_WORD}))
                  rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")  # maximal runs only
 # the runs of two or more words: RUN's matches less its one-word ones (no run starts inside a word, so
 # leaving those out moves no other match); the capital first, then the look-behind, lets the engine skip
-# ahead to the next capital
-PHRASE = re.compile(rf"[A-Z](?<![\w.’'-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*(?:[ \u00a0](?:{TITLE_WORD}))+"
+# ahead to the next capital. Every repetition is possessive (never given back): what follows a run of letters
+# is never a letter, what follows the "-Word" parts never "-", and the words given back would leave white
+# space and a Title Case word next, which the last look-ahead refuses; so giving back never finds a match,
+# and the engine is spared trying it at each capitalised word that another does not follow
+_TITLE_WORD_HELD = r"[A-Z][a-z]++(?:-[A-Z][a-z]++)*+"     # TITLE_WORD, possessive
+PHRASE = re.compile(rf"[A-Z](?<![\w.’'-][A-Z])[a-z]++(?:-[A-Z][a-z]++)*+(?:[ \u00a0](?:{_TITLE_WORD_HELD}))++"
                     rf"(?![\w-])(?![ \u00a0][A-Z][a-z])")
 ENTITY_AFTER = re.compile(r"^,?\s*(?:Inc|Ltd|LLC|L\.L\.C|Corp|Co|L\.P|LP|LLP|N\.A|S\.A|PLC|plc|GmbH|AG|B\.V)\b")
 OF_LINK = re.compile(r"(?:[A-Z][\w’'-]*\s+(?:of|for|by)(?:\s+the)?\s+$)")

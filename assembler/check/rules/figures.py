@@ -159,15 +159,30 @@ def _in_words(ch: str) -> bool:
     return ch.isalpha() or ch.isspace() or ch == "," or ch == "-"
 
 
+# the ASCII characters that _in_words takes: the letters, the white space (str.isspace: \x1c-\x1f too), "," and "-"
+_ASCII_IN_WORDS = re.compile(r"[A-Za-z\t\n\x0b\x0c\r\x1c-\x1f ,\-]*")
+
+
+def _words_start(text: str, end: int, first: int) -> int:
+    """Where the characters that may stand in a pair's words (_in_words) that stand last before *end* begin, at
+    *first* at the earliest: read backwards, the ASCII ones by the pattern, any other one by _in_words."""
+    back = text[first:end][::-1]
+    at = 0
+    while True:
+        at = _ASCII_IN_WORDS.match(back, at).end()
+        if at < len(back) and not back[at].isascii() and _in_words(back[at]):
+            at += 1
+        else:
+            return end - at
+
+
 def _pair_matches(text: str) -> Iterator[re.Match]:
     """What PAIR.finditer finds in *text*, searched only before the figures that have words before them: a pair's
     words are letters, white space, commas and hyphens up to the parenthesis of its figure, and its figure closes
     at the first ")" after it."""
     searched = 0                          # where the last match ended: no match starts before
     for paren in _figures_after_words(text):
-        start = paren
-        while start > searched and _in_words(text[start - 1]):
-            start -= 1
+        start = _words_start(text, paren, searched)
         close = text.find(")", paren)
         end = len(text) if close < 0 else close + 1
         for m in PAIR.finditer(text, start, end):

@@ -12,8 +12,6 @@ unbalanced. Enumerators written with a closing parenthesis only ("a)", "(ii)", "
 
 from __future__ import annotations
 
-import itertools
-import operator
 import re
 from collections.abc import Iterable
 
@@ -115,11 +113,16 @@ _GRAMMATICAL = frozenset({"that", "had"})
 _LETTERS_ONLY = bytes(b if 97 <= b <= 122 else 32 for b in range(256))
 
 
+# in a text of letters a-z and spaces that opens with a space: a run of letters (whole: a space before it, none
+# after it), the spaces after it, and the same run (whole); found where a space stands (a literal the engine
+# skips ahead to)
+_SAME_RUNS = re.compile(rb" ([a-z]++) ++\1(?![a-z])")
+
+
 def may_repeat(lower: str) -> bool:
     """Whether REPEATED may match in *lower*: two runs of the letters a-z, with nothing but other characters
     between them, are the same. (Its words are such runs, and only spaces stand between them.)"""
-    runs = lower.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY).split()
-    return any(map(operator.eq, runs, itertools.islice(runs, 1, None)))
+    return _SAME_RUNS.search(b" " + lower.encode("utf-8", "surrogatepass").translate(_LETTERS_ONLY)) is not None
 
 
 @kept()
