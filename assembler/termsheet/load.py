@@ -716,7 +716,8 @@ def read_fields(path: str | os.PathLike[str]) -> dict[Any, Any]:
     """The term sheet at ``path`` as written in that file: its own top-level fields, ``extends:``
     included and not followed, nothing validated (the loader's reading, so what a build would
     follow). Raises :class:`~assembler.errors.TermSheetError` when the file is not readable YAML."""
-    return _read_document(os.fspath(path)).data
+    file = os.fspath(path)
+    return _read_document(file, _read_bytes(file)).data
 
 
 #: Bounds no real term sheet comes near: longest text, most items in a list, digits of a number.
