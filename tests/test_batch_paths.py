@@ -190,6 +190,30 @@ def test_what_is_kept_is_bounded(tmp_path):
     assert len(load_module._LOADED) == load_module.LOADED_KEPT
 
 
+def test_what_is_kept_holds_digests_not_the_files(tmp_path):
+    """A term sheet padded to near the largest size read (comments), and its variant, are kept by
+    digests: no kept key or base holds a file's bytes."""
+    base = tmp_path / "base.yaml"
+    base.write_text("#" + "x" * 900_000 + "\n" + yaml.safe_dump(_variant(1), sort_keys=False), encoding="utf-8")
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("#" + "y" * 900_000 + "\nextends: base.yaml\ndeal_name: Padded\n", encoding="utf-8")
+    _same_as_before(base)
+    _same_as_before(variant)
+    entries = load_module._LOADED.entries
+    assert len(entries) == 2
+    for (file, digest), kept in entries.items():
+        assert len(digest) == 32 and len(kept.termsheet) < 10_000
+        assert all(len(d) == 32 for _name, _real, d in kept.bases)
+
+
+def test_a_term_sheet_too_large_to_keep_loads_as_before(tmp_path, monkeypatch):
+    monkeypatch.setattr(load_module, "LOADED_MOST_BYTES", 100)
+    path = tmp_path / "v.yaml"
+    path.write_text(yaml.safe_dump(_variant(2), sort_keys=False), encoding="utf-8")
+    _same_as_before(path)
+    assert len(load_module._LOADED) == 0
+
+
 # --------------------------------------------------------------------------------------------
 # atomic_write as it was: the folder made first, the file written through a file object
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import pickle
 import re
@@ -639,7 +640,8 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
     file = os.fspath(path)
     chain = [os.path.realpath(file)]
     raw = _read_bytes(file)
-    kept = _LOADED.get((file, raw))
+    key = (file, _digest(raw))
+    kept = _LOADED.get(key)
     if kept is not None and _still_true(kept, chain[0]):
         return pickle.loads(kept.termsheet)
     read: list[tuple[str, str, bytes]] = []
@@ -649,20 +651,27 @@ def load_termsheet(path: str | os.PathLike[str]) -> TermSheet:
         pickled = pickle.dumps(termsheet, pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return termsheet  # a term sheet's values all pickle; one that did not would only go unkept
-    _LOADED.put((file, raw), _Loaded(pickled, chain[0], tuple(allowed_roots(chain[0])) if read[1:] else (),
-                                     tuple(read[1:])))
+    if len(pickled) <= LOADED_MOST_BYTES:
+        bases = tuple((name, real, _digest(data)) for name, real, data in read[1:])
+        _LOADED.put(key, _Loaded(pickled, chain[0], tuple(allowed_roots(chain[0])) if bases else (), bases))
     return termsheet
+
+
+def _digest(data: bytes) -> bytes:
+    """The SHA-256 of a term sheet's bytes: what a kept load is known by (the bytes themselves, up to
+    MAX_BYTES each, would make the memo hold as much as a thousand such files)."""
+    return hashlib.sha256(data).digest()
 
 
 @dataclass(frozen=True)
 class _Loaded:
     """A term sheet loaded, and what else its load depended on: the real path of its file and, when
-    it extends a base, the folders a base could come from and each base's name, real path and bytes."""
+    it extends a base, the folders a base could come from and each base's name, real path and digest."""
 
     termsheet: bytes                         # pickled
     real: str
     roots: tuple[str, ...]
-    bases: tuple[tuple[str, str, bytes], ...]
+    bases: tuple[tuple[str, str, bytes], ...]  # (name, real path, `_digest` of its bytes)
 
 
 def _still_true(kept: _Loaded, real: str) -> bool:
@@ -674,9 +683,9 @@ def _still_true(kept: _Loaded, real: str) -> bool:
         return True
     if tuple(allowed_roots(real)) != kept.roots:
         return False
-    for base_file, base_real, data in kept.bases:
+    for base_file, base_real, digest in kept.bases:
         try:
-            if os.path.realpath(base_file) != base_real or _read_bytes(base_file) != data:
+            if os.path.realpath(base_file) != base_real or _digest(_read_bytes(base_file)) != digest:
                 return False
         except (OSError, ValueError, TermSheetError):
             return False
@@ -684,11 +693,14 @@ def _still_true(kept: _Loaded, real: str) -> bool:
 
 
 #: Term sheets loaded lately, each kept (pickled: every load gives its caller an object of its own) by
-#: its file's name and bytes, so that loading the same bytes again is unpickling them. A batch loads
-#: each variant twice, first for its deal name, then to build it; the second load, often in the
-#: same worker process, finds it here. What else the load depended on is checked again each time
-#: (see `_still_true`). At most this many (a few KB each).
+#: its file's name and the digest of its bytes, so that loading the same bytes again is unpickling
+#: them. A batch loads each variant twice, first for its deal name, then to build it; the second
+#: load, often in the same worker process, finds it here. What else the load depended on is checked again each time
+#: (see `_still_true`). At most LOADED_KEPT, each of at most LOADED_MOST_BYTES pickled (a deal's term
+#: sheet is about 2 KB; one larger, made so by long values, is loaded afresh each time): a long-running
+#: process (the web page, a worker) holds at most 32 MB of them.
 LOADED_KEPT = 1024
+LOADED_MOST_BYTES = 32 * 1024
 _LOADED = Kept(LOADED_KEPT)
 
 
