@@ -214,6 +214,45 @@ def test_a_term_sheet_too_large_to_keep_loads_as_before(tmp_path, monkeypatch):
     assert len(load_module._LOADED) == 0
 
 
+
+@pytest.mark.parametrize("text", [
+    "extends: base.yaml\ndeal_name: A\n", "'extends':  \"  sub/base.yaml \"\n", "extends: ''\n", "extends: [a.yaml]\n",
+    "extends: 12\n", "extends:\n", "deal_name: No base\n", "", "# only a comment\n", "extends: " + "b" * 5000 + "\n",
+    "extends: &a base.yaml\nother: *a\n", "extends: yes\n",
+])
+def test_declared_base_is_what_the_loader_reads(tmp_path, text):
+    """declared_base (kept by the file's digest) gives the text ``extends:`` gives as the loader's own
+    reading does, the first time and from what it kept, and raises what the loader raises."""
+    from assembler.termsheet.load import declared_base
+
+    path = tmp_path / "v.yaml"
+    path.write_text(text, encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        target = load_module._read_document(str(path), raw).data.get(load_module.EXTENDS)
+        expected = ("ok", target if isinstance(target, str) else None)
+    except TermSheetError as exc:
+        expected = ("error", [str(p) for p in exc.problems])
+    for _ in range(2):
+        try:
+            got = ("ok", declared_base(path))
+        except TermSheetError as exc:
+            got = ("error", [str(p) for p in exc.problems])
+        assert got == expected
+
+
+def test_declared_base_reads_the_file_each_time(tmp_path):
+    from assembler.termsheet.load import declared_base
+
+    path = tmp_path / "v.yaml"
+    path.write_text("extends: one.yaml\n", encoding="utf-8")
+    assert declared_base(path) == "one.yaml"
+    path.write_text("extends: two.yaml\n", encoding="utf-8")
+    assert declared_base(path) == "two.yaml"
+    path.write_text("extends: [unclosed\n", encoding="utf-8")
+    with pytest.raises(TermSheetError):
+        declared_base(path)
+
 # --------------------------------------------------------------------------------------------
 # atomic_write as it was: the folder made first, the file written through a file object
 

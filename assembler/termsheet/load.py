@@ -40,6 +40,8 @@ __all__ = ["load_termsheet", "termsheet_json_schema", "MAX_BYTES"]
 MAX_BYTES = 1_000_000
 #: Largest number of YAML nodes visited (aliases counted each time they are used).
 MAX_NODES = 100_000
+#: Longest path a term sheet may give in ``extends:``.
+MAX_BASE_PATH = 4096
 #: Longest chain of ``extends:`` followed (a variant, its base, the base's base...).
 MAX_EXTENDS = 16
 #: The top-level key naming the base term sheet; not a model field.
@@ -553,7 +555,7 @@ def _resolve(file: str, chain: list[str], raw: bytes | None = None,
     if not isinstance(target, str) or not target.strip():
         raise fail("must be the path of the base term sheet (relative to this file), "
                    f"got {describe_value(target)}")
-    if "\0" in target or len(target) > 4096:
+    if "\0" in target or len(target) > MAX_BASE_PATH:
         raise fail("the base term sheet's path holds a NUL character or is too long")
     base_file = os.path.normpath(os.path.join(os.path.dirname(file), target.strip()))
     real = os.path.realpath(base_file)
@@ -724,12 +726,26 @@ def _validate(doc: _Document, files: list[str]) -> TermSheet:
     return termsheet
 
 
-def read_fields(path: str | os.PathLike[str]) -> dict[Any, Any]:
-    """The term sheet at ``path`` as written in that file: its own top-level fields, ``extends:``
-    included and not followed, nothing validated (the loader's reading, so what a build would
-    follow). Raises :class:`~assembler.errors.TermSheetError` when the file is not readable YAML."""
+def declared_base(path: str | os.PathLike[str]) -> str | None:
+    """What the term sheet at ``path`` gives as its ``extends:`` when that is a text (None when it gives
+    none, or something else), as the loader reads it, so what a build would follow; nothing followed or
+    validated. Raises :class:`~assembler.errors.TermSheetError` when the file is not readable YAML.
+    Kept by the digest of the file's bytes (the web page's deals list asks of every term sheet at
+    every view; the file is read each time)."""
     file = os.fspath(path)
-    return _read_document(file, _read_bytes(file)).data
+    raw = _read_bytes(file)
+    key = _digest(raw)
+    kept = _DECLARED.get(key)
+    if kept is None:
+        target = _read_document(file, raw).data.get(EXTENDS)
+        kept = (target if isinstance(target, str) else None,)
+        if len(kept[0] or "") <= MAX_BASE_PATH:    # a longer one is refused as a base anyway: not kept
+            _DECLARED.put(key, kept)
+    return kept[0]
+
+
+#: declared_base's answers, each in a tuple of one, by the digest of the file's bytes (at most this many).
+_DECLARED = Kept(LOADED_KEPT)
 
 
 #: Bounds no real term sheet comes near: longest text, most items in a list, digits of a number.

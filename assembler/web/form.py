@@ -184,7 +184,11 @@ def read_yaml(path: Path) -> CommentedMap:
 
 def base_of(path: Path, data: Mapping[Any, Any]) -> Path | None:
     """The base term sheet *data* (read from *path*) names with ``extends:``, or None."""
-    target = data.get(EXTENDS)
+    return base_named(path, data.get(EXTENDS))
+
+
+def base_named(path: Path, target: Any) -> Path | None:
+    """The base term sheet the term sheet *path* names with ``extends: TARGET``, or None."""
     if not isinstance(target, str) or not target.strip():
         return None
     return Path(os.path.normpath(path.parent / target.strip()))

@@ -178,10 +178,10 @@ class Workspace:
     def status(self, path: Path, with_findings: bool = True) -> DealStatus:
         st = DealStatus(self.deal_id(path), path)
         try:
-            from assembler.termsheet.load import read_fields
-            from assembler.web.form import base_of
+            from assembler.termsheet.load import declared_base
+            from assembler.web.form import base_named
 
-            base = base_of(path, read_fields(path))  # the loader's reading: ruamel's costs ~10 ms a sheet
+            base = base_named(path, declared_base(path))  # the loader's reading: ruamel's costs ~10 ms a sheet
             st.extends = self.deal_id(base) if base is not None and base.is_file() else ""
         except (AssemblerError, ValueError):
             pass
