@@ -202,6 +202,18 @@ def test_words_start_and_pairs_are_as_before(text, end, first):
     assert [(m.start(), m.end(), m.group(0)) for m in figures._pair_matches(text)] == pair_matches_as_before(text)
 
 
+@pytest.mark.parametrize("run", [0, 1, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 5000])
+@pytest.mark.parametrize("before", ["", "x1", "é;", ";" * 300])
+def test_words_start_of_long_words_is_as_before(run, before):
+    """Words longer than the first windows _words_start reads (letters, accented ones, spaces, at the window's
+    edges), at a text's start and after other characters."""
+    words = ("twelve hundré ſeven, " * (run // 20 + 1))[:run]
+    text = before + words + " (12)"
+    end = len(text) - 5
+    for first in (0, len(before), len(before) + run // 2, end):
+        assert figures._words_start(text, end, first) == words_start_as_before(text, end, first)
+
+
 def test_may_hold_knows_every_odd_case_character():
     for c in ODD_CASE:
         assert may_hold(f"a {c} b", "zzz") and may_hold_as_before(f"a {c} b", "zzz")

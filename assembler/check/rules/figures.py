@@ -165,15 +165,23 @@ _ASCII_IN_WORDS = re.compile(r"[A-Za-z\t\n\x0b\x0c\r\x1c-\x1f ,\-]*")
 
 def _words_start(text: str, end: int, first: int) -> int:
     """Where the characters that may stand in a pair's words (_in_words) that stand last before *end* begin, at
-    *first* at the earliest: read backwards, the ASCII ones by the pattern, any other one by _in_words."""
-    back = text[first:end][::-1]
-    at = 0
+    *first* at the earliest: read backwards, the ASCII ones by the pattern, any other one by _in_words. Read in
+    a window before *end* that widens only while the words fill it, so that the cost is the words' length,
+    not the distance back to *first* (a long paragraph of figures without pairs keeps *first* at its start)."""
+    window = 64
     while True:
-        at = _ASCII_IN_WORDS.match(back, at).end()
-        if at < len(back) and not back[at].isascii() and _in_words(back[at]):
-            at += 1
-        else:
+        low = max(first, end - window)
+        back = text[low:end][::-1]
+        at = 0
+        while True:
+            at = _ASCII_IN_WORDS.match(back, at).end()
+            if at < len(back) and not back[at].isascii() and _in_words(back[at]):
+                at += 1
+            else:
+                break
+        if at < len(back) or low == first:
             return end - at
+        window *= 4
 
 
 def _pair_matches(text: str) -> Iterator[re.Match]:
