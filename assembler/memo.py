@@ -19,6 +19,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 KEPT_TEXTS = 2048      # results a text memo keeps, the least recently used dropped first
 KEPT_LENGTH = 2000     # the longest text whose results are kept (a longer one is worked out each time)
 
+_STARRED = 0x04 | 0x08    # a code object's flags CO_VARARGS and CO_VARKEYWORDS: it takes *args or **kwargs
+
 _CLEARS: list[Callable[[], None]] = []
 
 
@@ -44,13 +46,46 @@ def kept(maxsize: int = KEPT_TEXTS, longest: int | None = KEPT_LENGTH) -> Callab
         if longest is None:
             call = memo
         else:
-            @wraps(function)
-            def call(text: str, *rest: Any) -> Any:
-                return memo(text, *rest) if len(text) <= longest else function(text, *rest)
+            call = wraps(function)(_bounded(function, memo, longest))
             call.cache_clear, call.cache_info = memo.cache_clear, memo.cache_info  # type: ignore[attr-defined]
         call.fresh = function  # type: ignore[attr-defined]
         return call  # type: ignore[return-value]
     return wrap
+
+
+def _positional(function: Callable[..., Any]) -> int | None:
+    """How many arguments *function* takes, if all positional without defaults (None otherwise)."""
+    code = getattr(function, "__code__", None)
+    if code is None or code.co_flags & _STARRED or code.co_kwonlyargcount or getattr(function, "__defaults__", None):
+        return None
+    return code.co_argcount
+
+
+def _bounded(function: Callable[..., Any], memo: Callable[..., Any], longest: int) -> Callable[..., Any]:
+    """A call of *memo* for a first argument up to *longest* long, of *function* for a longer one. A function of one
+    to four arguments has a call of its own count (packing and unpacking `*rest` cost more than the memo's look-up,
+    and a batch makes thousands of these calls a variant)."""
+    count = _positional(function)
+    if count == 1:
+        def call1(text):
+            return memo(text) if len(text) <= longest else function(text)
+        return call1
+    if count == 2:
+        def call2(text, b):
+            return memo(text, b) if len(text) <= longest else function(text, b)
+        return call2
+    if count == 3:
+        def call3(text, b, c):
+            return memo(text, b, c) if len(text) <= longest else function(text, b, c)
+        return call3
+    if count == 4:
+        def call4(text, b, c, d):
+            return memo(text, b, c, d) if len(text) <= longest else function(text, b, c, d)
+        return call4
+
+    def call(text: str, *rest: Any) -> Any:
+        return memo(text, *rest) if len(text) <= longest else function(text, *rest)
+    return call
 
 
 def keep(store: dict, key: Hashable, value: Any, most: int) -> None:

@@ -76,3 +76,77 @@ def test_forget_empties_the_checks_memos():
     assert len(_CLEARS) > 10 and sum(_size(clear) for clear in _CLEARS) > 1000
     forget()
     assert [_size(clear) for clear in _CLEARS] == [0] * len(_CLEARS)
+
+
+def _old_kept(maxsize: int = KEPT_TEXTS, longest: int | None = KEPT_LENGTH):
+    """kept() as it was before each count of arguments had a call of its own (the reference)."""
+    from functools import lru_cache, wraps
+
+    def wrap(function):
+        memo = lru_cache(maxsize=maxsize)(function)
+        if longest is None:
+            return memo
+
+        @wraps(function)
+        def call(text, *rest):
+            return memo(text, *rest) if len(text) <= longest else function(text, *rest)
+        return call
+    return wrap
+
+
+
+def _functions(log: list) -> dict:
+    """Functions of one to five arguments, of *args and with a default, each logging its calls in *log*."""
+    def one(a):
+        log.append((a,))
+        return ("one", a)
+
+    def two(a, b):
+        log.append((a, b))
+        return ("two", a, b)
+
+    def three(a, b, c):
+        log.append((a, b, c))
+        return ("three", a, b, c)
+
+    def four(a, b, c, d):
+        log.append((a, b, c, d))
+        return ("four", a, b, c, d)
+
+    def five(a, b, c, d, e):
+        log.append((a, b, c, d, e))
+        return ("five", a, b, c, d, e)
+
+    def starred(a, *rest):
+        log.append((a, *rest))
+        return ("starred", a, rest)
+
+    def defaulted(a, b=7):
+        log.append((a, b))
+        return ("defaulted", a, b)
+
+    return {"one": (one, [1]), "two": (two, [2]), "three": (three, [3]), "four": (four, [4]), "five": (five, [5]),
+            "starred": (starred, [1, 2, 4]), "defaulted": (defaulted, [1, 2])}
+
+
+def test_each_count_of_arguments_is_kept_as_by_the_old_call():
+    """A function of one to four arguments (a call of its own), of more, of *args and with a default: the same
+    results, and the function called for the same arguments, as by the old call, for short and long texts, in a
+    bounded memo that drops some of them."""
+    import random
+
+    rng = random.Random(11)
+    old_log: list = []
+    new_log: list = []
+    olds, news = _functions(old_log), _functions(new_log)
+    for name, (function, counts) in olds.items():
+        old, new = _old_kept(5, longest=6)(function), kept(5, longest=6)(news[name][0])
+        old_log.clear()
+        new_log.clear()
+        for _ in range(300):
+            text = "x" * rng.randrange(0, 9) + rng.choice("ab")
+            args = (text, *(rng.randrange(3) for _ in range(rng.choice(counts) - 1)))
+            assert new(*args) == old(*args) == function(*args)
+            old_log.pop()
+        assert new_log == old_log and len(new_log) > 20, name
+        assert new.__wrapped__ is news[name][0] and new.__name__ == name

@@ -431,3 +431,28 @@ def test_list_label_is_a_frozen_value():
     label = ListLabel("1.", 0, "1", "0", (1,), ("1.",))
     with pytest.raises(AttributeError):
         label.text = "2."  # type: ignore[misc]
+
+
+def test_list_label_makes_what_the_dataclass_makes():
+    """list_label (which fills a ListLabel's fields without its __init__) gives the value ListLabel(...) gives: equal,
+    the same hash, repr and fields in the same order, frozen, for many values; every field of ListLabel is set."""
+    import dataclasses
+    import random
+
+    from assembler.docmodel.numbering import list_label
+
+    rng = random.Random(5)
+    names = [f.name for f in dataclasses.fields(ListLabel)]
+    for _ in range(500):
+        ilvl = rng.randrange(9)
+        values = (rng.choice(["1.", "(a)", "A", "iv", ""]), ilvl, str(rng.randrange(5)), str(rng.randrange(5)),
+                  tuple(rng.randrange(1, 9) for _ in range(ilvl + 1)),
+                  tuple(rng.choice(["1.", "(b)", "C"]) for _ in range(ilvl + 1)),
+                  tuple(tuple(range(rng.randrange(ilvl + 1))) for _ in range(ilvl + 1)),
+                  tuple(rng.randrange(-1, 40) for _ in range(ilvl + 1)))
+        made, old = list_label(*values), ListLabel(**dict(zip(names, values, strict=True)))
+        assert type(made) is ListLabel and made == old and hash(made) == hash(old) and repr(made) == repr(old)
+        assert list(made.__dict__.items()) == list(old.__dict__.items())
+        assert made.full_context() == old.full_context() and made.relative_to(old) == old.relative_to(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.text = "2."

@@ -110,6 +110,27 @@ class ListLabel:
         return self.counters[level] == other.counters[level]
 
 
+_new = object.__new__
+
+
+def list_label(text: str, ilvl: int, num_id: str, abstract_id: str, counters: tuple[int, ...],
+               level_texts: tuple[str, ...], level_refs: tuple[tuple[int, ...], ...], path: tuple[int, ...]) -> ListLabel:
+    """`ListLabel(text=text, ilvl=ilvl, ...)`, each field given: the same value, its fields set in the same order,
+    at a quarter of the cost (a frozen dataclass's __init__ sets each field through object.__setattr__; a batch
+    labels some hundred paragraphs a variant, twice)."""
+    label = _new(ListLabel)
+    fields = label.__dict__
+    fields["text"] = text
+    fields["ilvl"] = ilvl
+    fields["num_id"] = num_id
+    fields["abstract_id"] = abstract_id
+    fields["counters"] = counters
+    fields["level_texts"] = level_texts
+    fields["level_refs"] = level_refs
+    fields["path"] = path
+    return label
+
+
 def _drop_trailing_period(text: str) -> str:
     return text[:-1] if text.endswith(".") else text
 
@@ -721,18 +742,7 @@ class NumberingEngine:
                 state[deeper] = None
                 path[deeper] = -1
             texts, shown, refs = num.shown(ilvl, state)
-            out.append(
-                ListLabel(
-                    text=texts[ilvl],
-                    ilvl=ilvl,
-                    num_id=num.num_id,
-                    abstract_id=aid,
-                    counters=shown,
-                    level_texts=texts,
-                    level_refs=refs,
-                    path=tuple(path[: ilvl + 1]),
-                )
-            )
+            out.append(list_label(texts[ilvl], ilvl, num.num_id, aid, shown, texts, refs, tuple(path[: ilvl + 1])))
         return out
 
 
