@@ -18,7 +18,8 @@ from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
                                         RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
-                                        _PLACES, _spaced_forms, _variants_pattern,
+                                        _PLACES, _VARIANTS_IN, VARIANT, _Found, _package_text, _sentence_start,
+                                        _spaced_forms, _term_then_words, _variants_pattern,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
 from assembler.check.rules.terms import (_FIELD_MARKS, _LABEL, _LABEL_LINE, _MARK_OPENERS, _OPERATIVE, _SMALL,
@@ -258,7 +259,7 @@ def test_a_long_text_is_worked_out_each_time_not_kept():
     assert _phrases_in.cache_info().currsize == 1
 
 
-KEPT = (_facts, _phrases_in, roles_in, _PLACES)
+KEPT = (_facts, _phrases_in, roles_in, _PLACES, _VARIANTS_IN)
 
 
 def defined_term_findings(paths):
@@ -274,7 +275,7 @@ def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
             memo.cache_clear()
         fresh.append(defined_term_findings(paths))
     assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
-    assert all(memo.cache_info().currsize for memo in KEPT[:-1]) and _PLACES.entries
+    assert all(memo.cache_info().currsize for memo in KEPT[:3]) and _PLACES.entries and _VARIANTS_IN.entries
 
 
 def normal_as_before(text):
@@ -335,3 +336,77 @@ def test_a_lower_case_variant_pattern_matches_where_the_case_insensitive_one_doe
     for at in range(len(text) + 1):
         found, expected = pattern.match(text.lower(), at), insensitive.match(text, at)
         assert (found and found.span()) == (expected and expected.span()), (text, at)
+
+
+def variants_as_before(ctx):
+    """defs.variant as it was before a paragraph's variants were kept (the reference)."""
+    from assembler.check.rules.defs import _definitions
+
+    defs = _definitions(ctx)
+    terms = sorted({" ".join(d.term.split()) for d in defs if len(d.term.split()) >= 2 and d.term != d.term.upper()},
+                   key=lambda t: (-len(t), t))
+    if not terms:
+        return
+    allowed: set[str] = set()
+    for d in defs:
+        allowed.update(_spaced_forms(d.term))
+    paragraphs = list(ctx.paragraphs())
+    joined = _package_text(ctx)
+    for i, m in _Variants(terms).find_all(joined.texts, joined):
+        p = paragraphs[i]
+        found = " ".join(m.group(0).split())
+        if found in allowed or found == found.lower() or found == found.upper():
+            continue
+        if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
+                found[:1].lower() + found[1:] in allowed:
+            continue
+        if "[" in p.text and any(b.start() <= m.start() < b.end() for b in BRACKETS.finditer(p.text)):
+            continue
+        if _term_then_words(found, allowed):
+            continue
+        term = m.term if isinstance(m, _Found) else \
+            next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
+        yield ctx.finding(
+            VARIANT, p, m.group(0),
+            f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
+
+
+def test_variant_findings_are_as_before_with_paragraphs_kept_across_packages():
+    """Each document alone, then the packages, then the documents again: the same texts checked with other sets
+    of defined terms, from the kept variants of their paragraphs and afresh."""
+    runs = [[path] for path in DOCUMENTS] + PACKAGES + [[path] for path in reversed(DOCUMENTS)]
+    _VARIANTS_IN.cache_clear()
+    found = 0
+    for paths in runs:
+        package = load_documents(paths)
+        new = list(VARIANT.find(Context(package, None, Config())))
+        assert new == list(variants_as_before(Context(package, None, Config()))), paths
+        found += len(new)
+    assert found and _VARIANTS_IN.entries
+
+
+def _package_of(texts: list[str], terms: list[str]):
+    from assembler.docmodel.model import Definition, Document, Package
+
+    doc = Document(path="a.docx", name="a.docx")
+    doc.paragraphs = [Paragraph(document="a.docx", part="body", index=i, text=t) for i, t in enumerate(texts)]
+    doc.definitions = [Definition(term=t, kind="inline", wording="", paragraph=doc.paragraphs[0]) for t in terms]
+    return Package([doc])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VARIANT_TERMS + ["Fund", "this Safe", "COMMON STOCK", "Series\u00a0J Preferred Stock"]),
+                min_size=1, max_size=5, unique=True),
+       st.lists(st.lists(st.sampled_from(["Common", "stock", "Stocks", "certificate", "of", "Designation", "limited",
+                                          "partners", "Non-voting", "u.s.", "securities", "acts", "a", "shares", "Fund",
+                                          "expenses", "Series", "j", "Preferred", "(", "é", "1", "[", "]", ".", "This",
+                                          "Safe", "İ", "\u00a0", "x" * 1990]),
+                         max_size=12).map(" ".join), min_size=1, max_size=4))
+def test_variant_findings_of_any_texts_and_terms_are_as_before(terms, texts):
+    """Any texts (some too long to be kept) with any defined terms, checked twice (the second time from the kept
+    variants), and across examples the same texts with other terms: what the rule found before."""
+    for chosen in (terms, terms[:1], terms[::-1][:2], VARIANT_TERMS, terms):
+        package = _package_of(["Definitions."] + texts, chosen)
+        expected = list(variants_as_before(Context(package, None, Config())))
+        for _ in range(2):
+            assert list(VARIANT.find(Context(package, None, Config()))) == expected

@@ -566,6 +566,10 @@ def _spaced_forms(term: str) -> frozenset[str]:
     return frozenset(" ".join(form.split()) for form in term_forms(" ".join(term.split())))
 
 
+_TERM_SETS = Kept(64)         # a package's defined terms (a frozenset) -> a serial number (never given again)
+_VARIANTS_IN = Kept(4096)     # (a text, the serial number of the terms) -> the variants reported in it
+
+
 def find_variants(ctx: Context) -> Iterable[Finding]:
     defs = _definitions(ctx)
     # a term defined in an all-capitals legend ("U.S. SECURITIES ACT") is written in ordinary case elsewhere;
@@ -574,20 +578,48 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
                    key=lambda t: (-len(t), t))
     if not terms:
         return
+    # what a paragraph's variants are depends on its text and the set of defined terms alone (the terms looked
+    # for and the forms allowed are made of it): kept for texts up to KEPT_LENGTH characters, as a batch checks
+    # the same paragraphs with the same terms in variant after variant
+    defined = frozenset(d.term for d in defs)
+    serial = _TERM_SETS.get(defined)
+    if serial is None:
+        serial = next(_serials)
+        _TERM_SETS.put(defined, serial)
+    paragraphs = list(ctx.paragraphs())
+    found = [_VARIANTS_IN.get((p.text, serial)) for p in paragraphs]
+    missing = [i for i, variants in enumerate(found) if variants is None]
+    if missing:
+        texts = [paragraphs[i].text for i in missing]
+        made = _variants_in(texts, _package_text(ctx) if len(missing) == len(paragraphs) else None, terms, defs)
+        for i, text, variants in zip(missing, texts, made):
+            found[i] = variants
+            if len(text) <= KEPT_LENGTH:
+                _VARIANTS_IN.put((text, serial), variants)
+    for p, variants in zip(paragraphs, found):
+        for snippet, term in variants:
+            yield ctx.finding(
+                VARIANT, p, snippet,
+                f"“{snippet}” is a variant of the defined term “{term}”; use the term exactly as defined.")
+
+
+def _variants_in(texts: list[str], joined: _Lowered | None, terms: list[str],
+                 defs: list[Definition]) -> list[tuple[tuple[str, str], ...]]:
+    """For each text, (the variant, its term) of every variant of *terms* reported in it, in order; *joined*:
+    the texts joined and lower-cased, if at hand."""
     allowed: set[str] = set()
     for d in defs:
         allowed.update(_spaced_forms(d.term))
-    paragraphs = list(ctx.paragraphs())
-    joined = _package_text(ctx)
-    for i, m in _Variants(terms).find_all(joined.texts, joined):
-        p = paragraphs[i]
+    out: list[list[tuple[str, str]]] = [[] for _ in texts]
+    for i, m in _Variants(terms).find_all(texts, joined):
+        text = texts[i]
         found = " ".join(m.group(0).split())
         if found in allowed or found == found.lower() or found == found.upper():
             continue
-        if _sentence_start(p.text[max(0, m.start() - 80):m.start()]) and \
+        if _sentence_start(text[max(0, m.start() - 80):m.start()]) and \
                 found[:1].lower() + found[1:] in allowed:
             continue  # "This Safe" opening a sentence, where "this Safe" is defined
-        if "[" in p.text and any(b.start() <= m.start() < b.end() for b in BRACKETS.finditer(p.text)):
+        if "[" in text and any(b.start() <= m.start() < b.end() for b in BRACKETS.finditer(text)):
             continue  # "[Repurchase price per share]": a drafting instruction, not a use of the term
         if _term_then_words(found, allowed):
             continue  # "items of Fund expense": the defined "Fund", then an ordinary word
@@ -596,9 +628,8 @@ def find_variants(ctx: Context) -> Iterable[Finding]:
         # matched there); a match of the alternation has its term looked up
         term = m.term if isinstance(m, _Found) else \
             next(t for t in terms if re.fullmatch(_variant_body(t), m.group(0), re.IGNORECASE))
-        yield ctx.finding(
-            VARIANT, p, m.group(0),
-            f"“{m.group(0)}” is a variant of the defined term “{term}”; use the term exactly as defined.")
+        out[i].append((m.group(0), term))
+    return [tuple(variants) for variants in out]
 
 
 VARIANT = Rule(
