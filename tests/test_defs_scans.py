@@ -18,7 +18,7 @@ from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
                                         RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
-                                        _PLACES, _VARIANTS_IN, VARIANT, _Found, _package_text, _sentence_start,
+                                        _KNOWN, _PLACES, _VARIANTS_IN, VARIANT, _Found, _package_text, _sentence_start,
                                         _spaced_forms, _term_then_words, _variants_pattern,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
@@ -259,7 +259,7 @@ def test_a_long_text_is_worked_out_each_time_not_kept():
     assert _phrases_in.cache_info().currsize == 1
 
 
-KEPT = (_facts, _phrases_in, roles_in, _PLACES, _VARIANTS_IN)
+KEPT = (_facts, _phrases_in, roles_in, _PLACES, _VARIANTS_IN, _KNOWN)
 
 
 def defined_term_findings(paths):
@@ -275,7 +275,8 @@ def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
             memo.cache_clear()
         fresh.append(defined_term_findings(paths))
     assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
-    assert all(memo.cache_info().currsize for memo in KEPT[:3]) and _PLACES.entries and _VARIANTS_IN.entries
+    assert all(memo.cache_info().currsize for memo in KEPT[:3]) and _PLACES.entries and _VARIANTS_IN.entries \
+        and _KNOWN.entries
 
 
 def normal_as_before(text):
@@ -410,3 +411,38 @@ def test_variant_findings_of_any_texts_and_terms_are_as_before(terms, texts):
         expected = list(variants_as_before(Context(package, None, Config())))
         for _ in range(2):
             assert list(VARIANT.find(Context(package, None, Config()))) == expected
+
+
+def known_as_before(defs_terms, labels, configured):
+    """The known forms and their word runs as defs.undefined made them each check (the reference)."""
+    known = ({t for term in defs_terms for t in term_forms(term)} | {t for label in labels for t in term_forms(label)}
+             | set(configured))
+    return known, word_runs_as_before(known, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VARIANT_TERMS + ["Purchaser", "Company", "Series\u00a0B Preferred Stock", "Net Income",
+                                                 "Limited  Partner", "Fund"]), max_size=6),
+       st.sets(st.sampled_from(["Provider", "Customer", "Subscription Period", "Effective Date"]), max_size=3),
+       st.sets(st.sampled_from(["CIIAA", "Safe Harbor", "Known Term Here"]), max_size=2))
+def test_known_terms_are_as_before_for_any_terms(terms, labels, configured):
+    from assembler.check.rules.defs import _known_terms
+
+    expected = known_as_before(terms, labels, configured)
+    for _ in range(2):    # the second time kept
+        known, runs = _known_terms(frozenset(terms), frozenset(labels), frozenset(configured))
+        assert (set(known), set(runs)) == expected
+
+
+@pytest.mark.parametrize("paths", PACKAGES, ids=lambda paths: paths[0].parent.name)
+def test_known_terms_of_real_packages_are_as_before(paths):
+    from assembler.check.rules.defs import _known_terms
+
+    package = load_documents(paths)
+    for doc in package.documents:      # each document's terms, then the package's: other keys, some kept
+        for documents in ([doc], package.documents):
+            terms = [x.term for document in documents for x in document.definitions]
+            labels = {t for d in documents for p in d.paragraphs for t in _facts.fresh(p.text, p.heading, p.style,
+                                                                                       p.number is not None)[1]}
+            known, runs = _known_terms(frozenset(terms), frozenset(labels), frozenset({"CIIAA"}))
+            assert (set(known), set(runs)) == known_as_before(terms, labels, {"CIIAA"})

@@ -909,6 +909,24 @@ def _known_or_name(words: list[str], known: set[str], inside_known: set[str]) ->
         " ".join(words[i:j]) in known for i in range(len(words)) for j in range(i + 2, len(words) + 1))
 
 
+_KNOWN = Kept(64)    # (defined terms, labels introduced, terms configured known) -> (known forms, their word runs)
+
+
+def _known_terms(terms: frozenset[str], labels: frozenset[str],
+                 configured: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The forms of the defined *terms* and *labels*, and the *configured* known terms; and their runs of two to
+    four words. Made of these three sets alone: kept for them (a batch checks the same templates, whose terms
+    differ from one variant to the next only in a few, the series letter, which come back)."""
+    key = (terms, labels, configured)
+    found = _KNOWN.get(key)
+    if found is None:
+        known = frozenset({t for term in terms for t in term_forms(term)}
+                          | {t for label in labels for t in term_forms(label)} | configured)
+        found = (known, frozenset(_word_runs(known, 4)))
+        _KNOWN.put(key, found)
+    return found
+
+
 def find_undefined(ctx: Context) -> Iterable[Finding]:
     if not ctx.config.report_undefined:
         return
@@ -918,15 +936,14 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
         headings[id(p)], introduced = _facts(p.text, p.heading, p.style, p.number is not None)
         labels.update(introduced)
-    known = ({t for d in defs for t in term_forms(d.term)} | {t for label in labels for t in term_forms(label)}
-             | set(ctx.config.known_terms))
-    inside_known = _word_runs(known, 4)
+    known, inside_known = _known_terms(frozenset(d.term for d in defs), frozenset(labels),
+                                       frozenset(ctx.config.known_terms))
     joined, first, borrowing = _package_text(ctx), 0, set()
     for doc in ctx.package.documents:
         if _incorporates_terms(doc.paragraphs, joined.part(first, len(doc.paragraphs))):
             borrowing.add(id(doc))
         first += len(doc.paragraphs)
-    names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
+    names: set[str] | None = None     # the term sheet's texts, read when a phrase gets that far (few do)
     masks: dict[int, str] = {}
     looked_up: dict[str, bool] = {}
 
@@ -973,6 +990,8 @@ def find_undefined(ctx: Context) -> Iterable[Finding]:
                         (TITLE_BEFORE.search(before) and TITLE_AFTER.match(after)) or \
                         (_quote_before(p.text, start) and QUOTE_AFTER.match(p.text, end)):
                     continue
+                if names is None:
+                    names = _strings(ctx.termsheet, set()) if ctx.termsheet is not None else set()
                 if any(phrase in name for name in names) or not used_as_term(doc, p, phrase):
                     continue
                 reported.add(phrase)
