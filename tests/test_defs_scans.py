@@ -18,7 +18,7 @@ from assembler.check.rule import Config, Context, Finding
 from assembler.check.rules.defs import (_DEFINITIONS_OF, _HEADING_SMALL, _HEADING_WORD, _INCORPORATES,
                                         _INCORPORATES_WORDS, _LOWER, _RUNS_ON, BRACKETS, PHRASE, QUOTES, RUN,
                                         RULES, _facts, _incorporates_terms, _Lowered, _normal, _phrases_in,
-                                        _KNOWN, _PLACES, _VARIANTS_IN, VARIANT, _Found, _package_text, _sentence_start,
+                                        _FORMS, _KNOWN, _PLACES, _VARIANTS_IN, VARIANT, _Found, _package_text, _sentence_start,
                                         _spaced_forms, _term_then_words, _variants_pattern,
                                         _variant_body,
                                         _Variants, _word_runs, term_forms)
@@ -259,7 +259,7 @@ def test_a_long_text_is_worked_out_each_time_not_kept():
     assert _phrases_in.cache_info().currsize == 1
 
 
-KEPT = (_facts, _phrases_in, roles_in, _PLACES, _VARIANTS_IN, _KNOWN)
+KEPT = (_facts, _phrases_in, roles_in, _PLACES, _VARIANTS_IN, _KNOWN, _FORMS)
 
 
 def defined_term_findings(paths):
@@ -276,7 +276,7 @@ def test_defined_term_findings_are_the_same_with_the_memos_empty_and_full():
         fresh.append(defined_term_findings(paths))
     assert [defined_term_findings(paths) for paths in reversed(packages)] == fresh[::-1]
     assert all(memo.cache_info().currsize for memo in KEPT[:3]) and _PLACES.entries and _VARIANTS_IN.entries \
-        and _KNOWN.entries
+        and _KNOWN.entries and _FORMS.entries
 
 
 def normal_as_before(text):
@@ -446,3 +446,36 @@ def test_known_terms_of_real_packages_are_as_before(paths):
                                                                                        p.number is not None)[1]}
             known, runs = _known_terms(frozenset(terms), frozenset(labels), frozenset({"CIIAA"}))
             assert (set(known), set(runs)) == known_as_before(terms, labels, {"CIIAA"})
+
+
+def forms_and_longer_as_before(terms):
+    """_used_terms' forms of each term and longer first words, as it made them each check (the reference)."""
+    from assembler.check.rules.defs import _longer_keys
+
+    forms_of = {term: sorted(term_forms(term)) for term in terms}
+    return forms_of, _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
+
+
+def same_forms_and_longer(terms) -> None:
+    from assembler.check.rules.defs import _forms_and_longer
+
+    expected_forms, expected_longer = forms_and_longer_as_before(terms)
+    for _ in range(2):    # the second time kept
+        forms_of, longer = _forms_and_longer(frozenset(terms))
+        assert {t: list(f) for t, f in forms_of.items()} == expected_forms
+        assert {k: list(v) for k, v in longer.items()} == expected_longer
+        assert all(type(f) is tuple for f in (*forms_of.values(), *longer.values()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VARIANT_TERMS + ["Non", "Non-Voting", "Company", "Series\u00a0B Preferred Stock",
+                                                 "Limited", "Fund", "Net Income", "A"]), max_size=8))
+def test_forms_and_longer_first_words_are_as_before_for_any_terms(terms):
+    same_forms_and_longer(terms)
+
+
+@pytest.mark.parametrize("paths", PACKAGES, ids=lambda paths: paths[0].parent.name)
+def test_forms_and_longer_first_words_of_real_packages_are_as_before(paths):
+    package = load_documents(paths)
+    for documents in [[doc] for doc in package.documents] + [package.documents]:
+        same_forms_and_longer({d.term for doc in documents for d in doc.definitions if d.term.strip()})

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import accumulate, count
 from os.path import commonprefix
+from types import MappingProxyType
 
 from assembler.check.casefold import ODD_CASE, lower_case
 from assembler.check.rule import Context, Example, Finding, Rule, Severity, example
@@ -247,6 +248,22 @@ def _package_text(ctx: Context) -> _Lowered:
     return ctx.once("defs: package text", lambda: _Lowered([p.text for p in ctx.paragraphs()]))
 
 
+_FORMS = Kept(64)    # a package's defined terms -> (each term's forms, the longer first words of each first word)
+
+
+def _forms_and_longer(terms: frozenset[str]) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]:
+    """Each term's forms (sorted), and each first word of a form with the longer first words that begin with it
+    (_longer_keys): made of the set of terms alone, and kept for it (a batch's variants define the same terms
+    but for a few, the series letter's, which come back)."""
+    found = _FORMS.get(terms)
+    if found is None:
+        forms_of = {term: tuple(sorted(term_forms(term))) for term in terms}
+        longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
+        found = (MappingProxyType(forms_of), MappingProxyType({key: tuple(keys) for key, keys in longer.items()}))
+        _FORMS.put(terms, found)
+    return found
+
+
 def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph]) -> set[str]:
     """The terms used somewhere outside their own definitions. A term's forms are looked for in the text of all
     paragraphs (joined by line breaks, which no term holds) until one use is found: a place after no ASCII
@@ -254,8 +271,7 @@ def _used_terms(terms: dict[str, list[Definition]], paragraphs: list[Paragraph])
     (a first word stands where it is followed by no ASCII letter or digit: "Non-Voting" takes the place of
     "Non"), outside the term's own definitions in its paragraph. The forms are found where the beginning they
     share stands ("Limited Partner" for "Limited Partners", "Limited Partner"), one search a term."""
-    forms_of = {term: sorted(term_forms(term)) for term in terms}
-    longer = _longer_keys(form.split(" ")[0] for forms in forms_of.values() for form in forms)
+    forms_of, longer = _forms_and_longer(frozenset(terms))
     if not longer:
         return set()
     joined = _Joined([p.text for p in paragraphs])
