@@ -239,3 +239,38 @@ def test_clause_references_are_the_patterns_matches_in_any_text(joined, spaced):
 def test_each_way_a_clause_reference_starts_is_read_as_before(text):
     assert spans(parse._clause_matches(text)) == spans(parse._CLAUSE_RE.finditer(text))
     same_as_before(Paragraph("d", "body", 0, text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["Closing", "Payment Terms", ".", ":", " ", "  ", "the", "Purchase", "of", "and",
+                                 "(a)", "Section 2.1", "x" * 90, "\t", "Notices.", "CLOSING"]), max_size=12).map("".join),
+       st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=3))
+def test_a_numbered_paragraphs_heading_is_as_before_in_any_text(text, emphasis):
+    """The run-in heading kept by text and emphasised spans is what _heading works out afresh."""
+    emphasis = [(min(a, b), max(a, b)) for a, b in emphasis]
+    for _ in range(2):    # the second time kept
+        assert parse._heading_of(text, tuple(emphasis)) == parse._heading(text, emphasis, 0)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
+def test_numbered_paragraphs_headings_are_as_before_in_real_documents(path):
+    """Each numbered body paragraph's heading, read with the headings kept, is what _heading works out afresh
+    from the paragraph's text and its emphasised runs (as the reader gave them)."""
+    seen = []
+    kept_heading = parse._heading_of
+
+    def spy(text, emphasis):
+        seen.append((text, emphasis))
+        return kept_heading(text, emphasis)
+
+    forget()
+    try:
+        parse._heading_of = spy
+        first = parse.read_document(path)
+        second = parse.read_document(path)      # the headings kept
+    finally:
+        parse._heading_of = kept_heading
+    assert [p.heading for p in first.paragraphs] == [p.heading for p in second.paragraphs]
+    assert all(kept_heading(text, emphasis) == parse._heading(text, list(emphasis), 0) for text, emphasis in seen)
+    numbered = [p for p in second.paragraphs if p.part == "body" and p.list_label is not None and p.number]
+    assert len(seen) == 2 * len(numbered)

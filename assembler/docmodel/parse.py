@@ -404,6 +404,13 @@ def _heading(text: str, emphasis: list[tuple[int, int]], offset: int) -> str | N
     return None
 
 
+@kept()
+def _heading_of(text: str, emphasis: tuple[tuple[int, int], ...]) -> str | None:
+    """`_heading(text, emphasis, 0)`, which depends on the text and its emphasised spans alone: kept for recent
+    texts (a batch reads the same numbered paragraphs variant after variant)."""
+    return _heading(text, list(emphasis), 0)
+
+
 # ---------------------------------------------------------------------------------------------
 # Definitions
 
@@ -820,7 +827,7 @@ def _body_paragraph(para: Paragraph, scan: _Scan) -> None:
     if number is not None:
         para.number = number
         para.level = label.ilvl
-        para.heading = _heading(para.text, scan.emphasis, 0)
+        para.heading = _heading_of(para.text, tuple(scan.emphasis))
 
 
 _ID = qn("w:id")
