@@ -300,3 +300,26 @@ def test_may_repeat_in_real_documents_is_as_before(path):
 @given(pieces("e", "r", "o", "n", "t", "d", "E", "R", "x", " ", "é", "Buyer", "Licensee", "Agent", "Holder", size=8))
 def test_the_paragraphs_that_may_name_a_role_are_as_before(text):
     assert terms.may_name_a_role(text) == any(w in text for w in ("er", "or", "ee", "ent", "der"))
+
+
+def paragraphs_as_before(ctx: Context):
+    """Context.paragraphs as it was, a generator over the documents (the reference)."""
+    for doc in ctx.package.documents:
+        yield from doc.paragraphs
+
+
+def test_a_checks_paragraphs_are_the_documents_paragraphs_in_order():
+    """The paragraphs listed once a check are every document's, in order, by identity, each call a fresh
+    iterator (two read side by side, one after another read), and each check lists its own package's."""
+    packages = [load_documents(DOCUMENTS[:3]), load_documents(DOCUMENTS[3:4]), load_documents(DOCUMENTS[:1])]
+    for package in packages:
+        ctx = Context(package, None, Config())
+        expected = [id(p) for p in paragraphs_as_before(ctx)]
+        assert len(expected) > 50
+        for _ in range(3):
+            assert [id(p) for p in ctx.paragraphs()] == expected
+            assert id(next(ctx.paragraphs())) == expected[0]     # an iterator, as the generator was
+        together = list(zip(ctx.paragraphs(), ctx.paragraphs(), strict=True))
+        assert [(id(a), id(b)) for a, b in together] == [(i, i) for i in expected]
+        assert [id(p) for p in Context(package, None, Config()).paragraphs()] == expected
+    assert Context(packages[0]).paragraphs() is not Context(packages[0]).paragraphs()
