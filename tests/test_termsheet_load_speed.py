@@ -1,7 +1,9 @@
 """The term sheet's load made cheaper finds what it found before: marks and spots are named tuples made
-once (a list item's key and value share one), `_has_empty_plain_scalar` opens each mapping and list once
-and counts distinct nodes only past MAX_NODES visits, `_screen` locates only the values it refuses, and the
-libyaml loader's `resolve` joins each first character's implicit resolvers once. Each is compared with the
+once (a list item's key and value share one), the fast path's walk looks for empty values as it goes
+instead of a walk of its own before, the screen locates only the values it refuses and copies the data
+without non-text keys as it goes, the libyaml loader resolves tags (kept by text) with each first
+character's implicit resolvers joined once and constructs text nodes and mappings of text keys without
+PyYAML's bookkeeping, and printable ASCII text is not looked at character by character. Each is compared with the
 code as it was (kept here as the reference) on the fixtures' term sheets, on YAML written to hit each
 branch, and on generated YAML."""
 
@@ -69,66 +71,88 @@ def composed(text: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# _has_empty_plain_scalar
+# _fast_document: the walk looks for empty values as it goes
 
 
-def _old_has_empty_plain_scalar(root) -> bool:
-    stack, seen = [root], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            return True
-        if isinstance(node, yaml.ScalarNode):
-            if node.value == "" and not node.style:
-                return True
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack += (key, value)
-        else:
-            stack += node.value
-    return False
+def _old_fast_document(file: str, text: str):
+    """`_fast_document` as it was: every node looked through for an empty value, then walked."""
+    from assembler.termsheet.load import _FAST_DEPTH, _FAST_TEXT, _depth_bound, _Document, _FastLoader, _TooLarge
+
+    if _FastLoader is None or not _FAST_TEXT.match(text) or _depth_bound(text) >= _FAST_DEPTH:
+        return None
+    loader = None
+    try:
+        loader = _FastLoader(text)
+        node = loader.get_single_node()
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        if load._has_empty_plain_scalar(node):
+            return None
+        walker = load._Walker(loader, file)
+        walker.walk(node, (), _mark(node.start_mark, file))
+        data = loader.construct_document(node)
+    except _TooLarge:
+        raise
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if walker.problems:
+        return None
+    return _Document(file, data, walker.spots, _mark(node.start_mark, file), [])
 
 
-BOMBS = [_bomb(10, 5, False), _bomb(10, 5, True), _bomb(2, 17, False), _bomb(2, 17, True), _bomb(9, 6, False)]
+def fast_read(read, text: str):
+    try:
+        doc = read("sheet.yaml", text)
+    except load._TooLarge:
+        return "too large"
+    if doc is None:
+        return None
+    return shape(doc.data), doc.spots, doc.root, doc.problems
 
 
-@pytest.mark.parametrize("text", YAML_CASES + BOMBS)
-def test_an_empty_plain_scalar_is_found_as_before(text):
-    node = composed(text)
-    assert load._has_empty_plain_scalar(node) == _old_has_empty_plain_scalar(node)
+BOMBS = [_bomb(10, 5, False), _bomb(10, 5, True), _bomb(2, 17, False), _bomb(2, 17, True), _bomb(9, 6, False),
+         _bomb(10, 4, True), "m: &m {a: }\nn: {<<: *m}\n" + _bomb(10, 5, False)]
+MERGES = ["a: &x {b: 1, c: }\nd: {<<: *x}\n", "d: {<<: {b: }}\n", "d: {<<: [{b: 1}, {b: }]}\n", "= : \nb: 1\n",
+          "d: {<<: {b: 1}, c: }\n", "? [a]\n: \n", "? [a]\n: b\n", "1: \nb: 1\n", "a: 1\n? \n: b\n",
+          "a: [1, {b: [2, {c: }]}]\n", "a: [1, {b: [2, {c: d}]}]\n", "a: &x ''\nb: *x\n", "a: &x\nb: *x\n",
+          "? !!str\n: b\n", "!!str : b\n", "a: {!!str : b}\n", "a: [{!!str : b}]\n"]
 
 
-def test_an_empty_plain_scalar_is_found_as_before_past_max_nodes():
-    # Distinct nodes beyond MAX_NODES (True), and visits beyond it over few distinct nodes (False).
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("text", YAML_CASES + BOMBS + MERGES)
+def test_the_fast_path_reads_what_it_did(text):
+    assert fast_read(load._fast_document, text) == fast_read(_old_fast_document, text)
+
+
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML without libyaml")
+def test_the_fast_path_reads_what_it_did_past_max_nodes():
+    # Distinct nodes past MAX_NODES: left to the Python path; visits past it over few nodes: too large.
     many = "a: [" + ", ".join(["v"] * (MAX_NODES + 5)) + "]\n"
-    node = composed(many)
-    assert load._has_empty_plain_scalar(node) is _old_has_empty_plain_scalar(node) is True
-    node = composed(_bomb(10, 5, False))  # 10**5 visits, a few dozen distinct nodes
-    assert load._has_empty_plain_scalar(node) is _old_has_empty_plain_scalar(node) is False
+    assert fast_read(load._fast_document, many) is fast_read(_old_fast_document, many) is None
+    assert fast_read(load._fast_document, many + "b:\n") is fast_read(_old_fast_document, many + "b:\n") is None
+    assert fast_read(load._fast_document, BOMBS[0]) == fast_read(_old_fast_document, BOMBS[0]) == "too large"
+    assert fast_read(load._fast_document, BOMBS[1]) is fast_read(_old_fast_document, BOMBS[1]) is None
 
 
-def test_an_empty_plain_scalar_is_found_as_before_in_every_fixture():
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML without libyaml")
+def test_the_fast_path_reads_what_it_did_for_every_fixture():
     for text in fixture_texts():
-        node = composed(text)
-        assert load._has_empty_plain_scalar(node) == _old_has_empty_plain_scalar(node)
+        assert fast_read(load._fast_document, text) == fast_read(_old_fast_document, text)
 
 
 YAML_PIECES = ["a", "b", "1", "''", "~", ": ", ":", "- ", "\n", "\n  ", "\n- ", "[", "]", "{", "}", ", ", "&x ",
-               "*x", "<<: ", "? ", "!!str "]
+               "*x", "<<: ", "? ", "!!str ", "= ", "!!int "]
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML without libyaml")
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(YAML_PIECES), max_size=30))
-def test_an_empty_plain_scalar_is_found_as_before_in_generated_yaml(pieces):
-    try:
-        node = composed("".join(pieces))
-    except yaml.YAMLError:
-        return
-    if node is not None:
-        assert load._has_empty_plain_scalar(node) == _old_has_empty_plain_scalar(node)
+def test_the_fast_path_reads_what_it_did_for_generated_yaml(pieces):
+    text = "".join(pieces)
+    assert fast_read(load._fast_document, text) == fast_read(_old_fast_document, text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,3 +448,14 @@ def test_text_is_checked_as_before_in_every_fixture():
     for text in fixture_texts():
         for value in re.findall(r":[ ]*([^\n]*)", text):
             assert checked(_check_text, value) == checked(_old_check_text, value)
+
+
+@pytest.mark.skipif(load._FastLoader is None, reason="PyYAML without libyaml")
+def test_the_kept_implicit_tags_are_emptied_by_forget():
+    from assembler.memo import forget
+
+    load._fast_document("sheet.yaml", "a: 1\nb: yes\n")
+    assert load._implicit_tag.cache_info().currsize > 0
+    forget()
+    assert load._implicit_tag.cache_info().currsize == 0
+    assert load._implicit_tag("1") == "tag:yaml.org,2002:int" and load._implicit_tag("x") is None

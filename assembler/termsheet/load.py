@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from assembler.errors import Location, Problem, TermSheetError, one_line
-from assembler.memo import Kept
+from assembler.memo import Kept, kept
 from assembler.safeio import kind_of, read_input
 from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
@@ -107,13 +107,10 @@ if getattr(yaml, "__with_libyaml__", False):
 
         def resolve(self, kind: type, value: Any, implicit: Any) -> str:
             """The tag of a node without one: what ``Resolver.resolve`` gives (a SafeLoader has no path
-            resolvers), each first character's implicit resolvers and the wildcard ones joined once."""
+            resolvers), each first character's implicit resolvers and the wildcard ones joined once, and the
+            tag of recent plain texts kept (dates, amounts and names repeat from one term sheet to the next)."""
             if kind is yaml.ScalarNode:
-                if implicit[0]:
-                    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                        if regexp.match(value):
-                            return tag
-                return self.DEFAULT_SCALAR_TAG
+                return (_implicit_tag(value) or self.DEFAULT_SCALAR_TAG) if implicit[0] else self.DEFAULT_SCALAR_TAG
             return yaml.CSafeLoader.resolve(self, kind, value, implicit)
 
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
@@ -153,6 +150,17 @@ if getattr(yaml, "__with_libyaml__", False):
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastLoader = None
 
+
+@kept()
+def _implicit_tag(value: str) -> str | None:
+    """The tag the implicit resolvers give the plain scalar *value* (None: none does, so text), kept by
+    the text: the resolvers are fixed (see above), so the text alone determines it, and a tag is a string."""
+    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag
+    return None
+
+
 #: Text the libyaml fast path takes: printable ASCII and line feeds, nothing PyYAML's reader refuses.
 _FAST_TEXT = re.compile(r"[\x20-\x7e\n]*\Z")
 #: Deepest nesting the fast path takes (libyaml's composer recurses in C, without Python's limit).
@@ -161,6 +169,10 @@ _FAST_DEPTH = 64
 
 class _TooLarge(Exception):
     pass
+
+
+class _Unwatched(Exception):
+    """A watching walk met a mapping it would flatten, or a key that is not a single value."""
 
 
 _new_tuple = tuple.__new__
@@ -173,9 +185,13 @@ def _mark(mark: yaml.Mark, file: str) -> _Mark:
 class _Walker:
     """Records where every field is, and finds duplicate and non-text keys."""
 
-    def __init__(self, loader: _Loader, file: str) -> None:
+    def __init__(self, loader: _Loader, file: str, watch: bool = False) -> None:
         self.loader = loader
         self.file = file
+        # Watching (the fast path): also note an empty plain scalar (`empty`), and raise _Unwatched
+        # rather than walk a mapping with merge (<<) or value (=) keys or a key that is not a scalar.
+        self.watch = watch
+        self.empty = False
         self.spots: dict[Path_, _Spot] = {}
         self.problems: list[tuple[_Mark, str, str]] = []  # (mark, field path, message)
         self.visited = 0
@@ -199,11 +215,21 @@ class _Walker:
             flat = True
             walked = []
             construct = self.loader.construct_object
+            watch = self.watch
             for key_node, value_node in node.value:
                 tag = key_node.tag
                 if tag == _MERGE_TAG or tag == _VALUE_TAG:
                     flat = False
-                if not isinstance(key_node, yaml.ScalarNode) or tag == _MERGE_TAG:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    if watch:
+                        raise _Unwatched
+                    continue
+                if watch:
+                    if not flat:
+                        raise _Unwatched
+                    if key_node.value == "" and not key_node.style:
+                        self.empty = True
+                if tag == _MERGE_TAG:
                     continue
                 key = construct(key_node, deep=True)
                 here = _mark(key_node.start_mark, file)
@@ -226,7 +252,7 @@ class _Walker:
                 for key, here, value_node in walked:
                     if isinstance(key, str):
                         if isinstance(value_node, yaml.ScalarNode):
-                            self._scalar(path + (key,), here, _mark(value_node.start_mark, file))
+                            self._scalar(value_node, path + (key,), here, _mark(value_node.start_mark, file))
                         else:
                             self.walk(value_node, path + (key,), here)
                 return
@@ -241,15 +267,17 @@ class _Walker:
             for index, item in enumerate(node.value):
                 here = _mark(item.start_mark, file)  # an item is placed where it starts, its key and value alike
                 if isinstance(item, yaml.ScalarNode):
-                    self._scalar(path + (index,), here, here)
+                    self._scalar(item, path + (index,), here, here)
                 else:
                     self.walk(item, path + (index,), here, here)
 
-    def _scalar(self, path: Path_, key_mark: _Mark, value_mark: _Mark) -> None:
+    def _scalar(self, node: yaml.ScalarNode, path: Path_, key_mark: _Mark, value_mark: _Mark) -> None:
         """What `walk` does for a single value (a scalar node), as it does it."""
         self.visited += 1
         if self.visited > MAX_NODES:
             raise _TooLarge
+        if self.watch and node.value == "" and not node.style:
+            self.empty = True
         self.spots[path] = _new_tuple(_Spot, (key_mark, value_mark, True))
 
 
@@ -511,7 +539,12 @@ def _fast_document(file: str, text: str) -> _Document | None:
     read succeeds with a mapping at the top: anything else (an error of any kind, an empty file, a
     list) is read again by the Python path, so its messages and results are the Python path's. Too
     many values (_TooLarge) is raised at once: walking the same nodes again would find as many.
-    libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used."""
+    libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used.
+
+    An empty value is placed differently by the two parsers: the walk that records the spots looks for
+    one as it goes (it then reaches every node, as `_has_empty_plain_scalar` does), unless it meets a
+    mapping to flatten or a key that is not a single value, or too many nodes: then the nodes, still
+    as composed, are looked through first, and walked again, as before."""
     if _FastLoader is None or not _FAST_TEXT.match(text) or _depth_bound(text) >= _FAST_DEPTH:
         return None
     loader = None
@@ -520,10 +553,20 @@ def _fast_document(file: str, text: str) -> _Document | None:
         node = loader.get_single_node()
         if not isinstance(node, yaml.MappingNode):
             return None
-        if _has_empty_plain_scalar(node):  # placed differently by the two parsers
+        walker = _Walker(loader, file, watch=True)
+        try:
+            walker.walk(node, (), _mark(node.start_mark, file))
+        except _Unwatched:  # nothing flattened yet: walked as before, once the empty values are looked for
+            if _has_empty_plain_scalar(node):
+                return None
+            walker = _Walker(loader, file)
+            walker.walk(node, (), _mark(node.start_mark, file))
+        except _TooLarge:
+            if _has_empty_plain_scalar(node):
+                return None
+            raise
+        if walker.empty:  # placed differently by the two parsers
             return None
-        walker = _Walker(loader, file)
-        walker.walk(node, (), _mark(node.start_mark, file))
         data = loader.construct_document(node)
     except _TooLarge:  # the same nodes, so the same verdict: not walked twice
         raise
@@ -538,39 +581,7 @@ def _fast_document(file: str, text: str) -> _Document | None:
 
 
 def _has_empty_plain_scalar(root: yaml.Node) -> bool:
-    """Whether any value is left empty (``key:`` with nothing after it), or the nodes are too many.
-
-    Each mapping and list is opened once (an alias repeats the same node) and its scalars are looked
-    at where they stand, counted each time; only when that count passes MAX_NODES are the distinct
-    nodes counted (`_counted_empty_plain_scalar`), as fewer visits cannot be more distinct nodes."""
-    if not isinstance(root, yaml.CollectionNode):
-        return _counted_empty_plain_scalar(root)
-    stack, opened = [root], set()
-    visits = 1
-    scalar_node = yaml.ScalarNode
-    while stack:
-        node = stack.pop()
-        if id(node) in opened:
-            continue
-        opened.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            children = [child for pair in node.value for child in pair]
-        else:
-            children = node.value
-        visits += len(children)
-        if visits > MAX_NODES:
-            return _counted_empty_plain_scalar(root)
-        for child in children:
-            if isinstance(child, scalar_node):
-                if child.value == "" and not child.style:
-                    return True
-            else:
-                stack.append(child)
-    return False
-
-
-def _counted_empty_plain_scalar(root: yaml.Node) -> bool:
-    """`_has_empty_plain_scalar`, each distinct node counted."""
+    """Whether any value is left empty (``key:`` with nothing after it), or the nodes are too many."""
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
