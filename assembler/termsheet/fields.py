@@ -223,7 +223,7 @@ class Model:
             return result
         if isinstance(data, cls):
             return data
-        if not isinstance(data, Mapping):
+        if not isinstance(data, dict) and not isinstance(data, Mapping):  # a dict is one (asked without the ABC)
             errors.append({"type": "model_type", "loc": loc, "input": data, "ctx": {"class_name": cls.__name__},
                            "msg": f"Input should be a valid dictionary or instance of {cls.__name__}"})
             return _BAD

@@ -15,6 +15,7 @@ an inherited value and in the variant for an overridden one.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import difflib
 import hashlib
@@ -24,12 +25,12 @@ import re
 import stat
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from assembler.errors import Location, Problem, TermSheetError, one_line
-from assembler.memo import Kept
+from assembler.memo import Kept, kept
 from assembler.safeio import kind_of, read_input
 from assembler.termsheet.fields import ListOf, Model, ModelErrors, OrNone
 from assembler.termsheet.model import ERROR_TYPE, TermSheet, describe_value, format_loc
@@ -50,15 +51,15 @@ EXTENDS = "extends"
 Path_ = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class _Mark:
+# Marks and spots are named tuples, not frozen dataclasses: a load makes one of each for every value
+# and key (about 150 marks and 75 spots for a deal), and a tuple is made in a third of the time.
+class _Mark(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based
     file: str  # the file the mark is in (a base term sheet for an inherited value)
 
 
-@dataclass(frozen=True)
-class _Spot:
+class _Spot(NamedTuple):
     key: _Mark  # where the field name is (for a list item: the item itself)
     value: _Mark  # where the value starts
     scalar: bool  # the value is a single value, not a mapping or list
@@ -95,14 +96,70 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_STR_TAG = "tag:yaml.org,2002:str"
+
 if getattr(yaml, "__with_libyaml__", False):
     class _FastLoader(yaml.CSafeLoader):
         """The same loader on libyaml's parser: a fast path for plain ASCII term sheets (see
         :func:`_fast_document`); its constructors are the Python ones of :class:`_Loader`."""
 
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            """The tag of a node without one: what ``Resolver.resolve`` gives (a SafeLoader has no path
+            resolvers), each first character's implicit resolvers and the wildcard ones joined once, and the
+            tag of recent plain texts kept (dates, amounts and names repeat from one term sheet to the next)."""
+            if kind is yaml.ScalarNode:
+                return (_implicit_tag(value) or self.DEFAULT_SCALAR_TAG) if implicit[0] else self.DEFAULT_SCALAR_TAG
+            return yaml.CSafeLoader.resolve(self, kind, value, implicit)
+
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            """What ``BaseConstructor.construct_object`` gives: a text node (most of a term sheet) is its
+            text, as ``construct_yaml_str`` gives it, without the general constructor's bookkeeping (a
+            scalar is never under construction when asked for, and its text is the same object each time)."""
+            if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+                return node.value
+            return yaml.CSafeLoader.construct_object(self, node, deep)
+
+        def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+            """What ``SafeConstructor.construct_mapping`` gives, a text key taken as hashable without asking
+            ``collections.abc.Hashable`` (a Python call each time)."""
+            if not isinstance(node, yaml.MappingNode):
+                return yaml.CSafeLoader.construct_mapping(self, node, deep)
+            self.flatten_mapping(node)
+            construct = self.construct_object
+            mapping = {}
+            for key_node, value_node in node.value:
+                key = construct(key_node, deep=deep)
+                if type(key) is not str and not isinstance(key, collections.abc.Hashable):
+                    raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                            "found unhashable key", key_node.start_mark)
+                mapping[key] = construct(value_node, deep=deep)
+            return mapping
+
     _FastLoader.yaml_constructors = _Loader.yaml_constructors
+    if _Loader.yaml_constructors.get(_STR_TAG) is not yaml.SafeLoader.construct_yaml_str:  # pragma: no cover
+        del _FastLoader.construct_object
+    # Checked once here: a loader class with path resolvers, or whose implicit resolvers are not the
+    # ones joined below, keeps Resolver.resolve.
+    _RESOLVERS = _FastLoader.yaml_implicit_resolvers
+    _WILDCARD = tuple(_RESOLVERS.get(None, []))
+    _IMPLICIT = {first: tuple(resolvers + list(_WILDCARD)) for first, resolvers in _RESOLVERS.items()}
+    if _FastLoader.yaml_path_resolvers or _Loader.yaml_implicit_resolvers is not _RESOLVERS:  # pragma: no cover
+        del _FastLoader.resolve
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastLoader = None
+
+
+@kept()
+def _implicit_tag(value: str) -> str | None:
+    """The tag the implicit resolvers give the plain scalar *value* (None: none does, so text), kept by
+    the text: the resolvers are fixed (see above), so the text alone determines it, and a tag is a string."""
+    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag
+    return None
+
 
 #: Text the libyaml fast path takes: printable ASCII and line feeds, nothing PyYAML's reader refuses.
 _FAST_TEXT = re.compile(r"[\x20-\x7e\n]*\Z")
@@ -110,46 +167,72 @@ _FAST_TEXT = re.compile(r"[\x20-\x7e\n]*\Z")
 _FAST_DEPTH = 64
 
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_VALUE_TAG = "tag:yaml.org,2002:value"
-
-
 class _TooLarge(Exception):
     pass
 
 
+class _Unwatched(Exception):
+    """A watching walk met a mapping it would flatten, or a key that is not a single value."""
+
+
+_new_tuple = tuple.__new__
+
+
 def _mark(mark: yaml.Mark, file: str) -> _Mark:
-    return _Mark(mark.line + 1, mark.column + 1, file)
+    return _new_tuple(_Mark, (mark.line + 1, mark.column + 1, file))
 
 
 class _Walker:
     """Records where every field is, and finds duplicate and non-text keys."""
 
-    def __init__(self, loader: _Loader, file: str) -> None:
+    def __init__(self, loader: _Loader, file: str, watch: bool = False) -> None:
         self.loader = loader
         self.file = file
+        # Watching (the fast path): also note an empty plain scalar (`empty`), and raise _Unwatched
+        # rather than walk a mapping with merge (<<) or value (=) keys or a key that is not a scalar.
+        self.watch = watch
+        self.empty = False
         self.spots: dict[Path_, _Spot] = {}
         self.problems: list[tuple[_Mark, str, str]] = []  # (mark, field path, message)
         self.visited = 0
 
-    def walk(self, node: yaml.Node, path: Path_, key_mark: _Mark) -> None:
+    def walk(self, node: yaml.Node, path: Path_, key_mark: _Mark, value_mark: _Mark | None = None) -> None:
+        """Record *node* (at *path*, its field name at *key_mark*; *value_mark*: its own start's mark, when
+        already made) and everything under it."""
         self.visited += 1
         if self.visited > MAX_NODES:
             raise _TooLarge
+        file = self.file
+        if value_mark is None:
+            value_mark = _mark(node.start_mark, file)
         scalar = isinstance(node, yaml.ScalarNode)
         # A later occurrence wins, as it does in the loaded data (merge keys, duplicates).
-        self.spots[path] = _Spot(key_mark, _mark(node.start_mark, self.file), scalar)
+        self.spots[path] = _new_tuple(_Spot, (key_mark, value_mark, scalar))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, _Mark] = {}
             # Without merge (<<) or value (=) keys, flattening leaves the mapping as it is: its
             # values are walked under the keys (the same objects) and marks found here.
-            flat = not any(k.tag == _MERGE_TAG or k.tag == _VALUE_TAG for k, _value in node.value)
+            flat = True
             walked = []
+            construct = self.loader.construct_object
+            watch = self.watch
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                tag = key_node.tag
+                if tag == _MERGE_TAG or tag == _VALUE_TAG:
+                    flat = False
+                if not isinstance(key_node, yaml.ScalarNode):
+                    if watch:
+                        raise _Unwatched
                     continue
-                key = self.loader.construct_object(key_node, deep=True)
-                here = _mark(key_node.start_mark, self.file)
+                if watch:
+                    if not flat:
+                        raise _Unwatched
+                    if key_node.value == "" and not key_node.style:
+                        self.empty = True
+                if tag == _MERGE_TAG:
+                    continue
+                key = construct(key_node, deep=True)
+                here = _mark(key_node.start_mark, file)
                 walked.append((key, here, value_node))
                 if not isinstance(key, str):
                     self.problems.append(
@@ -168,19 +251,34 @@ class _Walker:
             if flat:
                 for key, here, value_node in walked:
                     if isinstance(key, str):
-                        self.walk(value_node, path + (key,), here)
+                        if isinstance(value_node, yaml.ScalarNode):
+                            self._scalar(value_node, path + (key,), here, _mark(value_node.start_mark, file))
+                        else:
+                            self.walk(value_node, path + (key,), here)
                 return
             self.loader.flatten_mapping(node)  # resolve YAML merge keys (<<) like the loader does
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     continue
-                key = self.loader.construct_object(key_node, deep=True)
+                key = construct(key_node, deep=True)
                 if isinstance(key, str):
-                    self.walk(value_node, path + (key,), _mark(key_node.start_mark, self.file))
+                    self.walk(value_node, path + (key,), _mark(key_node.start_mark, file))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                here = _mark(item.start_mark, self.file)
-                self.walk(item, path + (index,), here)
+                here = _mark(item.start_mark, file)  # an item is placed where it starts, its key and value alike
+                if isinstance(item, yaml.ScalarNode):
+                    self._scalar(item, path + (index,), here, here)
+                else:
+                    self.walk(item, path + (index,), here, here)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_, key_mark: _Mark, value_mark: _Mark) -> None:
+        """What `walk` does for a single value (a scalar node), as it does it."""
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooLarge
+        if self.watch and node.value == "" and not node.style:
+            self.empty = True
+        self.spots[path] = _new_tuple(_Spot, (key_mark, value_mark, True))
 
 
 def _syntax_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
@@ -441,7 +539,12 @@ def _fast_document(file: str, text: str) -> _Document | None:
     read succeeds with a mapping at the top: anything else (an error of any kind, an empty file, a
     list) is read again by the Python path, so its messages and results are the Python path's. Too
     many values (_TooLarge) is raised at once: walking the same nodes again would find as many.
-    libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used."""
+    libyaml and PyYAML give the same nodes and start marks for such text; only start marks are used.
+
+    An empty value is placed differently by the two parsers: the walk that records the spots looks for
+    one as it goes (it then reaches every node, as `_has_empty_plain_scalar` does), unless it meets a
+    mapping to flatten or a key that is not a single value, or too many nodes: then the nodes, still
+    as composed, are looked through first, and walked again, as before."""
     if _FastLoader is None or not _FAST_TEXT.match(text) or _depth_bound(text) >= _FAST_DEPTH:
         return None
     loader = None
@@ -450,10 +553,20 @@ def _fast_document(file: str, text: str) -> _Document | None:
         node = loader.get_single_node()
         if not isinstance(node, yaml.MappingNode):
             return None
-        if _has_empty_plain_scalar(node):  # placed differently by the two parsers
+        walker = _Walker(loader, file, watch=True)
+        try:
+            walker.walk(node, (), _mark(node.start_mark, file))
+        except _Unwatched:  # nothing flattened yet: walked as before, once the empty values are looked for
+            if _has_empty_plain_scalar(node):
+                return None
+            walker = _Walker(loader, file)
+            walker.walk(node, (), _mark(node.start_mark, file))
+        except _TooLarge:
+            if _has_empty_plain_scalar(node):
+                return None
+            raise
+        if walker.empty:  # placed differently by the two parsers
             return None
-        walker = _Walker(loader, file)
-        walker.walk(node, (), _mark(node.start_mark, file))
         data = loader.construct_document(node)
     except _TooLarge:  # the same nodes, so the same verdict: not walked twice
         raise
@@ -710,11 +823,11 @@ def _validate(doc: _Document, files: list[str]) -> TermSheet:
     """The term sheet *doc* (read from *files*) holds, checked; raise every problem found."""
     locator = _Locator(doc.spots, doc.root)
     problems = list(doc.problems)
-    screened = _screen(doc.data, (), locator)
+    data, screened = _screened(doc.data, locator)
     if screened:  # values no field can hold never reach the model
         raise TermSheetError(_sorted(problems + screened, files))
     try:
-        termsheet = TermSheet.validate(_text_keys_only(doc.data))
+        termsheet = TermSheet.validate(data)
     except ModelErrors as exc:
         problems.extend(_problems_from(exc.errors, locator))
     except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:  # a value a check cannot compute with
@@ -770,57 +883,66 @@ def _number_problem(value: Decimal | int) -> str | None:
     return None
 
 
-def _screen(data: Any, path: Path_, locator: _Locator) -> list[Problem]:
-    """Values no term-sheet field can hold, located at their field: text with control characters,
-    lone surrogates or NULs, text or lists beyond any real deal, numbers out of range, dates
-    outside 1900-2199."""
-    def problem(message: str) -> list[Problem]:
-        mark, loc = locator.at_value(path)
-        return [locator.problem(mark, loc if loc == path else path, message)]
+def _screened(data: Any, locator: _Locator) -> tuple[Any, list[Problem]]:
+    """*data* without the mapping entries whose key is not text (already reported), and the values no
+    term-sheet field can hold, located at their field: text with control characters, lone surrogates or
+    NULs, text or lists beyond any real deal, numbers out of range, dates outside 1900-2199. (When there
+    are any, the data given back is not all of *data*: only the problems are used then.)"""
+    found: list[tuple[Path_, str]] = []
+    data = _screen_values(data, (), found)
+    problems = []
+    for where, message in found:  # located only once found (a term sheet that passes has none)
+        mark, loc = locator.at_value(where)
+        problems.append(locator.problem(mark, loc if loc == where else where, message))
+    return data, problems
 
+
+def _screen_values(data: Any, path: Path_, found: list[tuple[Path_, str]]) -> Any:
+    """*data* (at *path*) without its non-text keys; each value in it no field can hold added to *found*,
+    with its message, in order (a list of too many items is not looked into)."""
     if isinstance(data, dict):
-        return [p for k, v in data.items() if isinstance(k, str) for p in _screen(v, path + (k,), locator)]
+        return {key: _screen_values(value, path + (key,), found) for key, value in data.items()
+                if isinstance(key, str)}
     if isinstance(data, list):
         if len(data) > MAX_ITEMS:
-            return problem(f"too many items ({len(data):,}; at most {MAX_ITEMS:,})")
-        return [p for i, v in enumerate(data) for p in _screen(v, path + (i,), locator)]
+            found.append((path, f"too many items ({len(data):,}; at most {MAX_ITEMS:,})"))
+            return data
+        return [_screen_values(value, path + (index,), found) for index, value in enumerate(data)]
+    message = _value_problem(data)
+    if message is not None:
+        found.append((path, message))
+    return data
+
+
+def _value_problem(data: Any) -> str | None:
+    """Why the single value *data* (not a mapping or list) cannot be a term sheet's, or None."""
     if isinstance(data, bool) or data is None:
-        return []
+        return None
     if isinstance(data, str):
         if len(data) > MAX_TEXT:
-            return problem(f"text too long ({len(data):,} characters; at most {MAX_TEXT:,})")
+            return f"text too long ({len(data):,} characters; at most {MAX_TEXT:,})"
         bad = _BAD_CHARS.search(data)
         if bad:
             char = bad.group().encode("unicode_escape", "backslashreplace").decode("ascii")
-            return problem(f"must not contain control characters, NULs or lone surrogates (found {char} at "
-                           f"character {bad.start() + 1})")
+            return (f"must not contain control characters, NULs or lone surrogates (found {char} at "
+                    f"character {bad.start() + 1})")
         if _NUMBER_TEXT.fullmatch(data) and any(c.isdigit() for c in data):
             digits = sum(c.isdigit() for c in data)
             exponent = re.search(r"[eE]([-+]?\d+)", data)
             if digits > MAX_DIGITS or (exponent and abs(int(exponent.group(1)[:6])) > MAX_EXPONENT):
-                return problem(f"number out of range (at most {MAX_DIGITS} digits, no exponent beyond "
-                               f"{MAX_EXPONENT})")
-        return []
+                return (f"number out of range (at most {MAX_DIGITS} digits, no exponent beyond "
+                        f"{MAX_EXPONENT})")
+        return None
     if isinstance(data, (int, Decimal)):
-        message = _number_problem(data)
-        return problem(message) if message else []
+        return _number_problem(data)
     if isinstance(data, float):
-        return [] if data == data and abs(data) < 1e30 else problem("number out of range")
+        return None if data == data and abs(data) < 1e30 else "number out of range"
     if isinstance(data, (dt.date,)):
         year = data.year
-        return [] if YEARS[0] <= year <= YEARS[1] else problem(f"year {year} out of range ({YEARS[0]}-{YEARS[1]})")
+        return None if YEARS[0] <= year <= YEARS[1] else f"year {year} out of range ({YEARS[0]}-{YEARS[1]})"
     if isinstance(data, bytes):
-        return problem("must be text or a number, not binary data")
-    return []
-
-
-def _text_keys_only(data: Any) -> Any:
-    """``data`` without the mapping entries whose key is not text (already reported)."""
-    if isinstance(data, dict):
-        return {k: _text_keys_only(v) for k, v in data.items() if isinstance(k, str)}
-    if isinstance(data, list):
-        return [_text_keys_only(item) for item in data]
-    return data
+        return "must be text or a number, not binary data"
+    return None
 
 
 def _sorted(problems: list[Problem], files: list[str]) -> list[Problem]:

@@ -94,6 +94,8 @@ def _check_text(value: Any) -> str:
     text = value.strip()
     if not text:
         raise fail("must not be empty")
+    if text.isascii() and text.isprintable():  # printable ASCII: no control (Cc) or private-use (Co) character
+        return text
     for ch in text:
         category = unicodedata.category(ch)
         if category == "Cc":
