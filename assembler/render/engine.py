@@ -540,7 +540,7 @@ def _reads(env: jinja2.Environment, source: str) -> tuple | None:
     look-up by a computed key."""
     try:
         ast = env.parse(source)
-    except jinja2.TemplateError:
+    except Exception:  # noqa: BLE001 - a part compiled already; any doubt renders it each time
         return None
     names, chains = set(), set()
     for node in ast.find_all(nodes.Node):
@@ -578,7 +578,7 @@ def _values_read(reads: tuple | None, context: dict):
     do not determine it: a look-up into anything but a mapping or nothing (which may give a method, printed
     with its address), by a name a mapping's methods have, or a value of another kind than the plain
     strings, whole numbers, flags, None, lists and string-keyed mappings of a deal's values."""
-    if reads is None:
+    if reads is None or type(context) is not dict:
         return None
     names, chains = reads
     for name, *keys in chains:
