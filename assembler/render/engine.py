@@ -10,7 +10,7 @@ parse the result, and (in `pack`) compress the parts that changed.
 
 from __future__ import annotations
 
-import contextlib
+import _signal
 import copy
 import hashlib
 import io
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
+from jinja2 import nodes
 from lxml import etree
 
 from assembler.docmodel.numbering import NumberingEngine
@@ -33,6 +34,7 @@ from assembler.memo import Kept
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render import cache
 from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
+from assembler.xref.markers import AnchorNamespace, RefNamespace
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
 _LISTING = re.compile(rb"<w:t[ >][^<]*[\t\n\a\f]")
@@ -56,6 +58,10 @@ _PRINTF_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[-#0 +]*\d*\.(\*|\d{4,})")
 
 #: What ``getattr`` finds on a plain dict (its methods and object's); any other name is one of its keys.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+#: The label namespaces (``anchor``, ``ref``), and what ``getattr`` finds on them by itself; any other name
+#: not starting with "_" is a label, which their ``__getattr__`` makes into a marker.
+_NAMESPACES = (AnchorNamespace, RefNamespace)
+_NAMESPACE_ATTRIBUTES = frozenset(dir(AnchorNamespace)) | frozenset(dir(RefNamespace))
 
 
 class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
@@ -66,12 +72,18 @@ class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
 
     def getattr(self, obj, attribute):
-        """Jinja's sandboxed ``obj.attribute``; a plain dict's key (a name no dict attribute has) at once."""
-        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_ATTRIBUTES:
-            try:  # a plain dict has no such attribute: the sandbox would look the key up
-                return obj[attribute]
-            except (TypeError, LookupError):
-                return self.undefined(obj=obj, name=attribute)
+        """Jinja's sandboxed ``obj.attribute``; a plain dict's key (a name no dict attribute has) and a
+        namespace's label at once."""
+        if type(attribute) is str:
+            kind = type(obj)
+            if kind is dict and attribute not in _DICT_ATTRIBUTES:
+                try:  # a plain dict has no such attribute: the sandbox would look the key up
+                    return obj[attribute]
+                except (TypeError, LookupError):
+                    return self.undefined(obj=obj, name=attribute)
+            if kind in _NAMESPACES and attribute not in _NAMESPACE_ATTRIBUTES and not attribute.startswith("_"):
+                # no such attribute: the sandbox would call __getattr__ and find its marker safe
+                return obj.__getattr__(attribute)
         return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator, left, right):
@@ -134,25 +146,34 @@ class _TooLong(Exception):
     pass
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Stop a render that runs longer than *seconds* (main thread only; elsewhere no limit)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
+def _expire(signum, frame):
+    raise _TooLong()
 
-    def expire(signum, frame):
-        raise _TooLong()
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_timer[0]:
-            signal.setitimer(signal.ITIMER_REAL, *old_timer)
+class _time_limit:  # noqa: N801 - used as the context manager it replaced
+    """Stop a render that runs longer than *seconds* (main thread only; elsewhere no limit).
+
+    A class rather than a generator, and the signal module's own `_signal.signal` rather than its wrapper
+    (which makes the handlers it returns into enums, raising and catching a ValueError for a function): the
+    same handler and timer set and put back, at a fraction of the cost, for every part of every render."""
+
+    __slots__ = ("seconds", "armed", "previous", "old_timer")
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        if self.armed:
+            self.previous = _signal.signal(signal.SIGALRM, _expire)
+            self.old_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _signal.signal(signal.SIGALRM, self.previous)
+            if self.old_timer[0]:
+                signal.setitimer(signal.ITIMER_REAL, *self.old_timer)
 
 
 def _template_line(exc: BaseException) -> int | None:
@@ -262,9 +283,13 @@ class Template:
         self.styles = self._parse_part("word/styles.xml")
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
+        self._core_forms = Kept(4, remembered=False)       # (title given, subject given) -> _core_pieces
         self._static = static
         self._entries = Kept(_KEPT, remembered=False)     # (part name, bytes) -> ZipEntry
         self._apps = Kept(_KEPT, remembered=False)        # company -> app.xml
+        self._rendered = Kept(_KEPT, remembered=False)    # (part, listing, values it reads) -> rendered bytes
+        self._reads: dict[str, tuple | None] = {name: _reads(self._env, prepared)
+                                                for name, (_code, prepared) in codes.items() if name != MAIN}
 
     def _read_and_check(self) -> None:
         """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
@@ -358,6 +383,20 @@ class Template:
             data = self._docxtpl.resolve_listing(data.decode("utf-8")).encode("utf-8")
         return data
 
+    def _render_other(self, name: str, context: dict, listing: bool) -> bytes:
+        """`_render_part` for a part other than the main one; a part that only prints and tests values
+        (a header: no filter, call, loop or assignment) is rendered once for the values it reads (kept
+        by them: see `_values_read`)."""
+        key = _values_read(self._reads.get(name), context)
+        if key is None:
+            return self._render_part(name, context, listing)
+        key = (name, listing, key)
+        data = self._rendered.get(key)
+        if data is None:
+            data = self._render_part(name, context, listing)
+            self._rendered.put(key, data)
+        return data
+
     def render_tree(self, context: dict, listing: bool | None = None) -> Rendered:
         """Render every templated part; the main part comes back parsed, ready for references.
 
@@ -375,7 +414,7 @@ class Template:
                                                              "a Word element")) from None
         if b"<w:tbl" in main:
             root = self._fix_tables(root)
-        parts = {name: self._render_part(name, context, listing) for name in self._compiled if name != MAIN}
+        parts = {name: self._render_other(name, context, listing) for name in self._compiled if name != MAIN}
         return Rendered(self, root, parts)
 
     def _fix_tables(self, root: etree._Element) -> etree._Element:
@@ -434,6 +473,41 @@ class Template:
         return data
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
+        """docProps/core.xml with *title*, *subject* and the dates filled in: the template's part written once
+        for each of (title given, subject given) with a stand-in for each value, the values then put in
+        their places, escaped as lxml escapes a text; a value with a control character or one lxml refuses,
+        or a part that holds the stand-in already, is filled in the tree (`_filled_core`)."""
+        values = [value for value in (title, subject) if value is not None] + [date or FIXED_TIMESTAMP]
+        if not all(_PLAIN_TEXT.fullmatch(value) for value in values):
+            return self._filled_core(title, subject, date)
+        shape = (title is not None, subject is not None)
+        pieces = self._core_forms.get(shape)
+        if pieces is None:  # the template's part and the shape are all the pieces depend on
+            pieces = self._core_pieces(*shape)
+            self._core_forms.put(shape, pieces)
+        if not pieces:
+            return self._filled_core(title, subject, date)
+        escaped = [value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+                   for value in values]
+        out = [pieces[0]]
+        for index, piece in zip(pieces[1::2], pieces[2::2]):
+            out.append(escaped[int(index)])
+            out.append(piece)
+        return b"".join(out)
+
+    def _core_pieces(self, title: bool, subject: bool) -> tuple[bytes, ...]:
+        """The core part written with stand-ins (a value's index among `_core_xml`'s values between two
+        private-use characters) and split at them: text, index, text, index, ..., text. Empty when the
+        template's part holds that character itself."""
+        mark = _STAND_IN.encode("utf-8")
+        if mark in self._filled_core(None, None):
+            return ()
+        given = iter(range(3))
+        values = [f"{_STAND_IN}{next(given)}{_STAND_IN}" if wanted else None for wanted in (title, subject, True)]
+        pieces = tuple(self._filled_core(*values).split(mark))
+        return pieces if all(index in (b"0", b"1", b"2") for index in pieces[1::2]) else ()
+
+    def _filled_core(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
         for tag, value in ((f"{{{_DC}}}title", title), (f"{{{_DC}}}subject", subject)):
             if value is not None:
@@ -446,6 +520,97 @@ class Template:
             if el is not None:
                 el.text = date or FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+#: The stand-in `Template._core_pieces` marks a value's place with, and the values `_core_xml` puts in
+#: directly (no control character, no surrogate, no non-character lxml refuses).
+_STAND_IN = "\ue0ff"
+_PLAIN_TEXT = re.compile("[^\x00-\x1f\ud800-\udfff\ufffe\uffff\ue0ff]*")
+
+
+#: The Jinja nodes of a part whose output is a function of the values it reads (see `_reads`).
+_PURE_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem,
+               nodes.Const, nodes.If, nodes.CondExpr, nodes.Not, nodes.And, nodes.Or, nodes.Compare, nodes.Operand)
+
+
+def _reads(env: jinja2.Environment, source: str) -> tuple | None:
+    """What a part's output depends on, when only on the values it reads: (the names it reads, the
+    look-ups it makes: (name, key, key...) for ``name.key.key``); None for a part with any other node
+    (a filter, call, loop or assignment may print what differs from one render to the next) or a
+    look-up by a computed key."""
+    try:
+        ast = env.parse(source)
+    except Exception:  # noqa: BLE001 - a part compiled already; any doubt renders it each time
+        return None
+    names, chains = set(), set()
+    for node in ast.find_all(nodes.Node):
+        if type(node) not in _PURE_NODES or (type(node) is nodes.Name and node.ctx != "load"):
+            return None
+        if type(node) is nodes.Name:
+            if node.name in env.globals or node.name in _JINJA_NAMES:
+                return None  # a function or Jinja's own object, printed with its address
+            names.add(node.name)
+        elif type(node) in (nodes.Getattr, nodes.Getitem):
+            keys, inner = [], node
+            while type(inner) in (nodes.Getattr, nodes.Getitem):
+                key = inner.attr if type(inner) is nodes.Getattr else inner.arg
+                if type(key) is nodes.Const:
+                    key = key.value
+                if type(key) is not str:
+                    return None
+                keys.append(key)
+                inner = inner.node
+            if type(inner) is not nodes.Name:
+                return None  # a look-up into a constant or an expression: a method, say
+            chains.add((inner.name, *reversed(keys)))
+    return tuple(sorted(names)), tuple(sorted(chains))
+
+
+#: Names Jinja gives a template itself.
+_JINJA_NAMES = frozenset({"self", "loop", "super", "varargs", "kwargs", "caller"})
+
+
+_ABSENT = object()
+
+
+def _values_read(reads: tuple | None, context: dict):
+    """The values a part reads (see `_reads`), frozen, as the key its rendering is kept by; None when they
+    do not determine it: a look-up into anything but a mapping or nothing (which may give a method, printed
+    with its address), by a name a mapping's methods have, or a value of another kind than the plain
+    strings, whole numbers, flags, None, lists and string-keyed mappings of a deal's values."""
+    if reads is None or type(context) is not dict:
+        return None
+    names, chains = reads
+    for name, *keys in chains:
+        value = context.get(name, _ABSENT)
+        for key in keys:
+            if value is None or value is _ABSENT:
+                break  # an undefined value: the same error or test each time
+            if type(value) is not dict or key in _DICT_ATTRIBUTES:
+                return None
+            value = value.get(key, _ABSENT)
+    try:
+        return tuple(_frozen(context.get(name, _ABSENT)) for name in names)
+    except _NotFrozen:
+        return None
+
+
+class _NotFrozen(Exception):
+    pass
+
+
+def _frozen(value):
+    """*value* as a hashable key, equal only for a value of the same kinds and contents."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None or value is _ABSENT:
+        return kind, value
+    if kind is dict:
+        if any(type(key) is not str for key in value):
+            raise _NotFrozen
+        return kind, tuple((key, _frozen(item)) for key, item in value.items())
+    if kind is list:
+        return kind, tuple(_frozen(item) for item in value)
+    raise _NotFrozen
 
 
 #: Largest part `Template._entry` keeps deflated, and how many it keeps (and app.xml per company).

@@ -10,7 +10,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.errors import Location, OutputError, Problem
@@ -20,6 +20,9 @@ FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 FIRST_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
 _DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1      # 1980-01-01 00:00:00, the zip epoch
+_LOCAL = struct.Struct("<IHHHHHIIIHH")                  # a local file header
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHI")           # a central directory record up to its offset
+_OFFSET = struct.Struct("<I")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,19 @@ class ZipEntry:
     crc: int
     size: int
     deflated: bytes
+    # what `write_zip` writes of the entry besides its data: the local header (with the name), and the
+    # central directory record before and after its offset, made once with the entry
+    local: bytes = field(init=False, repr=False, compare=False)
+    central: tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        raw = self.name.encode("utf-8")
+        flags = 0x800 if not raw.isascii() else 0
+        object.__setattr__(self, "local", _LOCAL.pack(0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE, self.crc,
+                                                      len(self.deflated), self.size, len(raw), 0) + raw)
+        object.__setattr__(self, "central", (_CENTRAL.pack(0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                                                           self.crc, len(self.deflated), self.size, len(raw), 0, 0,
+                                                           0, 0, 0o644 << 16), raw))
 
     @classmethod
     def of(cls, name: str, data: bytes, level: int = 6) -> ZipEntry:
@@ -49,26 +65,17 @@ def write_zip(entries: Iterable[ZipEntry]) -> bytes:
     """A zip archive with a fixed entry order ([Content_Types].xml first), timestamps and attributes."""
     by_name = {e.name: e for e in entries}
     order = zip_order(by_name)
-    out = io.BytesIO()
-    central = []
+    out, central, offset = [], [], 0
     for name in order:
         e = by_name[name]
-        raw = name.encode("utf-8")
-        flags = 0x800 if not raw.isascii() else 0
-        offset = out.tell()
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                              e.crc, len(e.deflated), e.size, len(raw), 0))
-        out.write(raw)
-        out.write(e.deflated)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                   e.crc, len(e.deflated), e.size, len(raw), 0, 0, 0, 0, 0o644 << 16, offset)
-                       + raw)
-    start = out.tell()
-    for record in central:
-        out.write(record)
-    size = out.tell() - start
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, start, 0))
-    return out.getvalue()
+        out.append(e.local)
+        out.append(e.deflated)
+        head, raw = e.central
+        central.append(head + _OFFSET.pack(offset) + raw)
+        offset += len(e.local) + len(e.deflated)
+    size = sum(map(len, central))
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, offset, 0)
+    return b"".join([*out, *central, end])
 
 
 def reproducible_zip(data: bytes) -> bytes:

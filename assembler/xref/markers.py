@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from assembler.memo import kept
+
 OPEN, CLOSE = "\ue000", "\ue001"
 LABEL_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 MARKER_RE = re.compile("\ue000([AR]):([a-z]+):([^\ue000\ue001]*)\ue001")
@@ -28,6 +30,13 @@ class Marker:
 
 
 def _marker(kind: str, document: str, label: str) -> Markup:
+    return (_marker_of if type(label) is str else _marker_of.fresh)(label, kind, document)
+
+
+@kept()
+def _marker_of(label: str, kind: str, document: str) -> Markup:
+    """The marker of *label*, kept for a plain string (a template prints the same few labels in every
+    document it renders; the three strings are the whole of the marker, and a Markup is immutable)."""
     return Markup(f"{OPEN}{kind}:{document}:{label}{CLOSE}")
 
 
@@ -59,4 +68,11 @@ class RefNamespace(_Namespace):
 
 def find_markers(text: str) -> list[tuple[int, int, Marker]]:
     """Every marker in *text* as (start, end, Marker)."""
-    return [(m.start(), m.end(), Marker(m.group(1), m.group(2), m.group(3))) for m in MARKER_RE.finditer(text)]
+    return list(markers_in(text))
+
+
+@kept()
+def markers_in(text: str) -> tuple[tuple[int, int, Marker], ...]:
+    """`find_markers` as a tuple, kept by the text (all it depends on; a Marker is frozen): a template's
+    labelled and referring paragraphs are the same text in deal after deal."""
+    return tuple((m.start(), m.end(), Marker(m.group(1), m.group(2), m.group(3))) for m in MARKER_RE.finditer(text))

@@ -10,6 +10,7 @@ a REF field like any other.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -17,7 +18,8 @@ from lxml import etree
 from assembler.docmodel.numbering import NumberingEngine
 from assembler.docmodel.ooxml import W_NS, first_child, qn, story_paragraphs
 from assembler.errors import Location, Problem, TemplateError
-from assembler.xref.markers import LABEL_RE, OPEN, Marker, find_markers
+from assembler import memo
+from assembler.xref.markers import LABEL_RE, OPEN, Marker, markers_in
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: The parser of the runs `replace_refs` writes (text from a parsed document: no entities, no DTD).
@@ -28,6 +30,12 @@ DOC_PREFIX = {"agreement": "spa", "glossary": "glo", "certificate": "cod"}
 def bookmark_name(marker: Marker) -> str:
     """A hidden bookmark name (Word's own cross-references use _Ref...), unique per document label."""
     return f"_Ref_{DOC_PREFIX.get(marker.document, marker.document[:3])}_{marker.label}"[:40]
+
+
+@memo.kept()
+def _anchor_bookmark(label: str, document: str) -> str:
+    """`bookmark_name` of the anchor *label* of *document* (kept: the two are all the name is made of)."""
+    return bookmark_name(Marker("A", document, label))
 
 
 @dataclass
@@ -73,7 +81,7 @@ def collect_anchors(story: Story, problems: list[Problem]) -> list[etree._Elemen
     for t in _text_nodes_with_markers(story.body):
         text = t.text
         kept, pos = [], 0
-        for start, end, marker in find_markers(text):
+        for start, end, marker in markers_in(text):
             if marker.kind != "A":
                 continue
             kept.append(text[pos:start])
@@ -110,18 +118,18 @@ def number_anchors(story: Story, problems: list[Problem], next_id: list[int]) ->
     engine = story.engine or NumberingEngine(story.numbering, story.styles)
     labels = engine.label_paragraphs(paragraphs)
     label_of = {id(p): lab for p, lab in zip(paragraphs, labels)}
-    targets = {}
+    targets, marked = {}, []
     for key, para in story.anchors.items():
-        marker = Marker("A", *key)
         label = label_of.get(id(para))
         if label is None:
             problems.append(Problem(
                 Location(story.template_of.get(key[0], key[0]), field=f"anchor.{key[1]}"),
                 f"label {key[1]!r} stands in a paragraph that has no list number"))
             continue
-        name = bookmark_name(marker)
-        add_bookmark(para, name, next_id)
+        name = _anchor_bookmark(key[1], key[0])
+        marked.append((para, name))
         targets[key] = Target(story.name, name, label.full_context())
+    add_bookmarks(marked, next_id)
     return targets
 
 
@@ -135,6 +143,33 @@ def add_bookmark(para, name: str, next_id: list[int]) -> None:
     else:
         para.insert(0, start)
     etree.SubElement(para, _BOOKMARK_END, {_ID: bid})
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]*")
+
+
+def add_bookmarks(marked: list[tuple[etree._Element, str]], next_id: list[int]) -> None:
+    """`add_bookmark` for each (paragraph, name) in turn; the bookmarks' elements made by parsing them
+    at once (making an element with namespaced attributes one by one costs several times more)."""
+    if not all(_PLAIN_NAME.fullmatch(name) for _para, name in marked):
+        for para, name in marked:
+            add_bookmark(para, name, next_id)
+        return
+    if not marked:
+        return
+    xml = []
+    for _para, name in marked:
+        bid = str(next_id[0])
+        next_id[0] += 1
+        xml.append(f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/><w:bookmarkEnd w:id="{bid}"/>')
+    made = etree.fromstring(f"{_FRAGMENT}{''.join(xml)}</w:p>".encode("utf-8"), _PARSER)
+    for (para, _name), start, end in zip(marked, made[0::2], made[1::2]):
+        ppr = first_child(para, _PPR)
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            para.insert(0, start)
+        para.append(end)
 
 
 def make_run(rpr, *children) -> etree._Element:
@@ -208,7 +243,7 @@ def replace_refs(story: Story, targets: dict[tuple[str, str], Target], problems:
                 runs.append(f"{head}{etree.tostring(child, encoding='unicode')}</w:r>")
                 continue
             text, pos = t.text, 0
-            for start, end, marker in find_markers(text):
+            for start, end, marker in markers_in(text):
                 if start > pos:
                     runs.append(f"{head}{_text_xml(text[pos:start])}</w:r>")
                 pos = end
