@@ -29,12 +29,13 @@ from lxml import etree
 
 from assembler.docmodel.ooxml import qn
 from assembler.errors import DocumentError, Location, Problem
-from assembler.xref.resolve import add_bookmark, field_runs, fld_char, make_run, text_element
+from assembler.xref.resolve import add_bookmark, bookmark_ids_after, field_runs, fld_char, make_run, text_element
 
 TOC_INSTRUCTION = ' TOC \\f \\l "1-2" \\h \\z '
 HEADING_STYLES = {"SPALevel1": 1, "SPALevel2": 2}
 _P, _R, _T, _PPR, _RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:pPr"), qn("w:rPr")
 _INSTR, _FLD = qn("w:instrText"), qn("w:fldChar")
+_WANT = " ".join(TOC_INSTRUCTION.split())  # the instruction as `placeholder` compares it
 
 
 @dataclass
@@ -49,9 +50,10 @@ class Entry:
 def placeholder(body) -> list[etree._Element]:
     """The paragraphs the template's TOC field spans (the build's own field, however Word left its
     result: one placeholder paragraph or a table of entries); none when the body has no such field."""
-    want = " ".join(TOC_INSTRUCTION.split())
     for instr in body.iter(_INSTR):
-        if " ".join((instr.text or "").split()) != want:
+        text = instr.text or ""
+        # "TOC" is a word of the instruction: a text without it cannot be the instruction (most are REF fields)
+        if "TOC" not in text or " ".join(text.split()) != _WANT:
             continue
         first = instr.getparent().getparent()
         if first.tag != _P:
@@ -107,8 +109,7 @@ def fill(body, engine, where: str = "agreement") -> list[Entry]:
     holder = spanned[0]
     paragraphs = list(body.iter(_P))
     labels = dict(zip(map(id, paragraphs), engine.label_paragraphs(paragraphs)))
-    ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
-    next_id = [max(ids, default=0) + 1]
+    next_id = [bookmark_ids_after(body)]
     entries: list[Entry] = []
     after = False
     for p in paragraphs:

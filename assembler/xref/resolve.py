@@ -65,7 +65,14 @@ _INSTR, _FLD_CHAR, _FLD_CHAR_TYPE = qn("w:instrText"), qn("w:fldChar"), qn("w:fl
 
 
 def _text_nodes_with_markers(body):
-    return [t for t in body.iter(_T) if t.text and OPEN in t.text]
+    """The w:t elements of *body* whose text holds a marker, in document order (each text read once:
+    lxml makes a new string each time a text is read)."""
+    return [t for t in body.iter(_T) if (text := t.text) and OPEN in text]
+
+
+def bookmark_ids_after(body) -> int:
+    """The first bookmark id after every numeric w:id of *body*'s bookmarks (1 when there is none)."""
+    return max([int(bid) for b in body.iter(_BOOKMARK_START) if (bid := b.get(_ID) or "").isdigit()], default=0) + 1
 
 
 def _paragraph_of(node):
@@ -277,9 +284,7 @@ def resolve(stories: list[Story]) -> None:
     marked = [collect_anchors(story, problems) for story in stories]
     targets: dict[tuple[str, str], Target] = {}
     for story in stories:
-        existing = [int(b.get(qn("w:id"))) for b in story.body.iter(qn("w:bookmarkStart"))
-                    if (b.get(qn("w:id")) or "").isdigit()]
-        next_id = [max(existing, default=0) + 1]
+        next_id = [bookmark_ids_after(story.body)]
         for key, target in number_anchors(story, problems, next_id).items():
             targets.setdefault(key, target)
     for story, nodes in zip(stories, marked):
