@@ -1,6 +1,7 @@
 """The build's scans of a rendered body find what the code before them found: the text nodes holding a
 marker (each text read once), the TOC field's placeholder (a text without "TOC" skipped before it is
-normalised) and the first free bookmark id. The code as it was is kept here as the reference."""
+normalised) and the first free bookmark id; and a document packs into the same bytes with its parts put
+in order once. The code as it was is kept here as the reference."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from assembler.build import DOCUMENTS, TEMPLATES_DIR
 from assembler.docmodel.ooxml import W_NS, qn
 from assembler.render import engine, toc
 from assembler.render.context import deal_values, document_context
+from assembler.render.write import ZipEntry, write_zip, zip_order
 from assembler.termsheet import load_termsheet
 from assembler.xref import resolve
 from assembler.xref.markers import OPEN
@@ -136,3 +138,68 @@ def test_bodies_of_every_shape_scan_as_before(paragraphs):
     assert resolve._text_nodes_with_markers(body) == _old_text_nodes_with_markers(body)
     assert _outcome(resolve.bookmark_ids_after, body) == _outcome(_old_next_bookmark_id, body)
     assert toc.placeholder(body) == _old_placeholder(body)
+
+
+# --------------------------------------------------------------------------------------------
+# Packing: the entries put in their order once (pack_parts and write_zip)
+
+
+def _old_write_zip(entries):
+    import struct
+
+    by_name = {e.name: e for e in entries}
+    out, central, offset = [], [], 0
+    for name in zip_order(by_name):
+        e = by_name[name]
+        out.append(e.local)
+        out.append(e.deflated)
+        head, raw = e.central
+        central.append(head + struct.pack("<I", offset) + raw)
+        offset += len(e.local) + len(e.deflated)
+    size = sum(map(len, central))
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, offset, 0)
+    return b"".join([*out, *central, end])
+
+
+def _old_pack_parts(self, rendered, title=None, *, subject=None, company=None, date=None):
+    changed = {}
+    if company is not None and engine.APP in self.parts:
+        changed[engine.APP] = self._app_xml(company)
+    changed[engine.MAIN] = etree.tostring(rendered.document, xml_declaration=True, encoding="UTF-8",
+                                          standalone=True)
+    changed.update(rendered.parts)
+    if self._core is not None:
+        changed[engine.CORE] = self._core_xml(title, subject, date)
+    entries = dict(self._static)
+    entries.update((name, self._entry(name, data)) for name, data in changed.items())
+    parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
+    return _old_write_zip(entries.values()), (parts, {engine.MAIN: rendered.document},
+                                              frozenset(parts).difference(changed))
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=lambda p: p.name)
+def test_documents_pack_as_before(sheet):
+    ts = load_termsheet(sheet)
+    values = deal_values(ts)
+    for s in DOCUMENTS:
+        template = engine.load_template(TEMPLATES_DIR / s.template)
+        r = template.render_tree(document_context(values, s.key), listing=False)
+        for args in ((), (f"{s.title} ({ts.deal_name})",)):
+            for extra in ({}, {"subject": "S & <s>", "company": ts.company.name, "date": "2024-01-02T00:00:00Z"}):
+                data, source = template.pack_parts(r, *args, **extra)
+                old_data, (parts, parsed, checked) = _old_pack_parts(template, r, *args, **extra)
+                assert data == old_data
+                assert list(source.parts.items()) == list(parts.items())
+                assert source.parsed == parsed and source.checked == checked
+
+
+NAMES = st.lists(st.sampled_from(["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/x.rels",
+                                  "docProps/core.xml", "docProps/app.xml", "word/header1.xml", "a", "B", "é.xml",
+                                  "word/media/image1.png", "customXml/item1.xml"]), unique=True, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(NAMES, st.binary(max_size=64))
+def test_archives_are_written_as_before(names, data):
+    entries = [ZipEntry.of(name, data + name.encode(), level=1 + len(name) % 9) for name in names]
+    assert write_zip(reversed(entries)) == write_zip(entries) == _old_write_zip(entries)

@@ -33,7 +33,7 @@ from assembler.errors import DocumentError, Location, Problem, TemplateError, on
 from assembler.memo import Kept
 from assembler.safeio import MAX_DOCX_BYTES, read_input
 from assembler.render import cache
-from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_zip, zip_order
+from assembler.render.write import FIXED_TIMESTAMP, ZipEntry, write_ordered, zip_order
 from assembler.xref.markers import AnchorNamespace, RefNamespace
 
 _TAG_TEXT = re.compile(r"<[^>]+>")
@@ -448,9 +448,10 @@ class Template:
             changed[CORE] = self._core_xml(title, subject, date)
         entries = dict(self._static)
         entries.update((name, self._entry(name, data)) for name, data in changed.items())
-        parts = {name: changed[name] if name in changed else self.parts[name] for name in zip_order(entries)}
-        return write_zip(entries.values()), Source(parts, {MAIN: rendered.document},
-                                                   frozenset(parts).difference(changed))
+        order = zip_order(entries)
+        parts = {name: changed[name] if name in changed else self.parts[name] for name in order}
+        return write_ordered([entries[name] for name in order]), Source(parts, {MAIN: rendered.document},
+                                                                        frozenset(parts).difference(changed))
 
     def _entry(self, name: str, data: bytes) -> ZipEntry:
         """*data* deflated as a part written on every render; a small part that renders the same for

@@ -64,10 +64,13 @@ def zip_order(names: Iterable[str]) -> list[str]:
 def write_zip(entries: Iterable[ZipEntry]) -> bytes:
     """A zip archive with a fixed entry order ([Content_Types].xml first), timestamps and attributes."""
     by_name = {e.name: e for e in entries}
-    order = zip_order(by_name)
+    return write_ordered([by_name[name] for name in zip_order(by_name)])
+
+
+def write_ordered(entries: list[ZipEntry]) -> bytes:
+    """`write_zip` of *entries* already in `zip_order` (one entry a name)."""
     out, central, offset = [], [], 0
-    for name in order:
-        e = by_name[name]
+    for e in entries:
         out.append(e.local)
         out.append(e.deflated)
         head, raw = e.central
