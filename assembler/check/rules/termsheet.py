@@ -293,6 +293,8 @@ def _signature_blocks(ctx: Context, f: Facts) -> Iterator[Finding]:
             if p.text.lstrip()[:18].upper() == "IN WITNESS WHEREOF":
                 block, expect_entity = None, False
                 continue
+            if not expect_entity and ":" not in p.text:
+                continue        # no signature line or block label (each holds a colon, as its normal text does)
             if len(p.text) > 300:              # a clause, not a signature line
                 expect_entity = False
                 continue
