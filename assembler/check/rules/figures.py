@@ -232,6 +232,8 @@ def _pairs_kept(text: str) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
 
 def find_words(ctx: Context) -> Iterable[Finding]:
     for p in ctx.paragraphs():
+        if "(" not in p.text:
+            continue          # every pair holds a parenthesis (other_pairs and pairs find none without one)
         others, ours = _pairs_kept(p.text)
         yield from find_other_forms(ctx, p, others)
         for pair in ours:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from assembler.check.rule import Context, Finding, Rule, Severity, example
@@ -92,13 +92,9 @@ def _names(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
-def _mentions(ctx: Context, p: Paragraph) -> Sequence[Mention]:
-    """names_in(p), read once per check for both rules of the family."""
-    return _mentions_by_paragraph(ctx).get(id(p), ())
-
-
 def _mentions_by_paragraph(ctx: Context) -> dict[int, list[Mention]]:
-    """The names in each paragraph of the package that names any, read once per check."""
+    """The names in each paragraph of the package that names any (names_in), read once per check for both rules of
+    the family."""
     def read() -> dict[int, list[Mention]]:
         found = {}
         for p in ctx.paragraphs():
@@ -177,8 +173,9 @@ def find_names(ctx: Context) -> Iterable[Finding]:
         if not known:
             continue
         exact = {normal(x.name) for x in known}
+        mentions = _mentions_by_paragraph(ctx)      # names_in(p) of each paragraph, read once a check
         for p in doc.paragraphs:
-            for mention in _mentions(ctx, p):
+            for mention in mentions.get(id(p), ()):
                 if normal(mention.text) in exact:
                     continue
                 near = [x for x in known if _similar(mention.text, x.name)]
@@ -206,10 +203,11 @@ def find_roles(ctx: Context) -> Iterable[Finding]:
         roles = {x.role.lower(): x for x in known}
         opening = {id(p) for p in _opening(doc)}
         body = doc.paragraphs
+        mentions = _mentions_by_paragraph(ctx)      # names_in(p) of each paragraph, read once a check
         for i, p in enumerate(body):
             # a later definition: "Global Ichiban Limited (the "Company")"
             if id(p) not in opening:
-                for mention in _mentions(ctx, p):
+                for mention in mentions.get(id(p), ()):
                     party = _party_named(known, mention.text)
                     m = ROLE_AFTER.match(p.text, mention.start + len(mention.text))
                     if party is None or m is None or len(m.group("tail")) > 60:

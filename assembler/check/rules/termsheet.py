@@ -293,6 +293,8 @@ def _signature_blocks(ctx: Context, f: Facts) -> Iterator[Finding]:
             if p.text.lstrip()[:18].upper() == "IN WITNESS WHEREOF":
                 block, expect_entity = None, False
                 continue
+            if not expect_entity and ":" not in p.text:
+                continue        # no signature line or block label (each holds a colon, as its normal text does)
             if len(p.text) > 300:              # a clause, not a signature line
                 expect_entity = False
                 continue
@@ -407,6 +409,8 @@ def _amounts(ctx: Context) -> Iterator[Finding]:
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.amount")
     for p, text in _paragraphs(ctx):
+        if "$" not in text:
+            continue          # _amounts_named finds no amount (looked for here, at less than the memo's cost)
         for what, start, end, value in _amounts_named(text):
             allowed = _amount_values(f, what)
             if value not in allowed:
@@ -426,6 +430,8 @@ def _rates(ctx: Context) -> Iterator[Finding]:
     f = facts(ctx.termsheet)
     found = _Found(ctx, "termsheet.rate")
     for p, text in _paragraphs(ctx):
+        if "%" not in text:
+            continue          # _rates_named finds no percentage (looked for here, at less than the memo's cost)
         for what, start, end, value in _rates_named(text):
             allowed = (f.limitation,) if what == "beneficial ownership limitation" else \
                 (f.maximum,) if what == "maximum beneficial ownership limitation" else (f.dividend_rate,)
@@ -468,6 +474,8 @@ def _date_findings(ctx: Context) -> Iterator[Finding]:
     allowed_for = {"closing date": f.closing_dates, "effective date": (f.effective_date,),
                    "board meeting date": (f.board_meeting_date,)}
     for p, text in _paragraphs(ctx):
+        if "day of" not in text and ", 1" not in text and ", 2" not in text:
+            continue          # _dates_stated finds no date (looked for here, at less than the memo's cost)
         for what, start, end, value in _dates_stated(text):
             if what == "execution date":
                 if value != f.execution_date:
