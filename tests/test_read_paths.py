@@ -1,7 +1,8 @@
 """Paths of the reading made shorter, each compared with the code it replaced (kept here as the reference): _walk
 reads a run of one w:t (after its properties if any) without walking into it, on the fixtures, the shared corpus
 when present, built documents and made-up runs; the paragraph limit is not counted in a main part too short to
-pass it, with the same refusals as before."""
+pass it, with the same refusals as before; package_of parses a part whose bytes parsed before only when it is used,
+with the same errors and trees as before."""
 
 from __future__ import annotations
 
@@ -167,3 +168,58 @@ def test_paragraph_limit_as_before(monkeypatch):
                 assert _outcome(ooxml._check_size, package) == before
                 outcomes.add(before is None)
     assert outcomes == {True, False}
+
+
+def package_of_as_before(path, source):
+    """ooxml.package_of before the bytes of parts parsed with no error were kept."""
+    package = ooxml.Package(ooxml.Path(path), source.parts)
+    ooxml._check_size(package)
+    package._xml.update(source.parsed)
+    for name in package.parts:
+        if name.endswith((".xml", ".rels")) and name not in source.checked:
+            package.xml(name)
+    return package
+
+
+def _read(read, parts, parsed=None, checked=frozenset()):
+    """What a read of *parts* gives: its error, or each part's tree as text (parsed when asked, as a reader does)."""
+    try:
+        package = read("x.docx", ooxml.Source(dict(parts), dict(parsed or {}), checked))
+    except ooxml.DocumentError as exc:
+        return str(exc), None
+    trees = {}
+    for name in parts:
+        if name.endswith((".xml", ".rels")):
+            try:
+                root = package.xml(name)
+                trees[name] = None if root is None else etree.tostring(root)
+            except ooxml.DocumentError as exc:    # a part known to parse (checked) that does not
+                trees[name] = str(exc)
+    return None, trees
+
+
+_GOOD = [b"<a/>", b"<?xml version='1.0'?><a><b>x</b></a>", f"<w:p xmlns:w='{W}'><w:r/></w:p>".encode(),
+         b"<a>" + b"y" * 70000 + b"</a>"]
+_BAD = [b"", b"<a>", b"<!DOCTYPE a><a/>", b"<a></b>", b"not xml", b"<a>" + b"y" * 70000]
+
+
+def test_package_reads_as_before():
+    from assembler.memo import forget
+    forget()
+    names = ["word/document.xml", "docProps/app.xml", "word/_rels/document.xml.rels", "media/x.png"]
+    cases = []
+    for i, good in enumerate(_GOOD):
+        for j, other in enumerate(_GOOD + _BAD):
+            parts = {names[0]: f"<w:document xmlns:w='{W}'><w:body/></w:document>".encode(),
+                     names[1]: good, names[2]: other, names[3]: other}
+            cases.append((parts, None, frozenset()))
+            cases.append((parts, None, frozenset({names[2]})))
+            cases.append((parts, {names[1]: etree.fromstring(b"<made/>")}, frozenset()))
+            cases.append(({names[1]: other, names[2]: good, "x.xml": good}, None, frozenset()))
+    seen = set()
+    for _round in range(3):      # kept bytes met again, a second and a third time
+        for parts, parsed, checked in cases:
+            before = _read(package_of_as_before, parts, parsed, checked)
+            assert _read(ooxml.package_of, parts, parsed, checked) == before
+            seen.add(before[0] is None)
+    assert seen == {True, False} and ooxml._PARSED
