@@ -389,10 +389,25 @@ def package_of(path: str | Path, source: Source) -> Package:
     package = Package(Path(path), source.parts)
     _check_size(package)
     package._xml.update(source.parsed)
-    for name in package.parts:  # every XML part, read or not by the command: the same errors everywhere
-        if name.endswith((".xml", ".rels")) and name not in source.checked:
-            package.xml(name)
+    for name, data in package.parts.items():  # every XML part, read or not by the command: the same errors everywhere
+        if not name.endswith((".xml", ".rels")) or name in source.checked or name in package._xml:
+            continue
+        small = len(data) <= _PARSED_MAX_BYTES
+        if small and data in _PARSED:
+            continue    # these bytes parsed before: they parse again, when used
+        package.xml(name)
+        if small:
+            keep(_PARSED, data, True, _PARSED_MOST)
     return package
+
+
+#: The bytes of XML parts package_of has parsed with no error (parse_xml's outcome depends on the bytes alone; the
+#: part name only names an error), so that a part a batch writes alike in every variant (docProps/app.xml) is
+#: parsed only when used: at most _PARSED_MOST (the oldest dropped first), none larger than _PARSED_MAX_BYTES.
+_PARSED: dict[bytes, bool] = {}
+_PARSED_MOST = 64
+remember(_PARSED.clear)
+_PARSED_MAX_BYTES = 64 * 1024
 
 
 #: Most paragraphs in a document read (a 1,000-page agreement has about 15,000); raise it with
@@ -415,8 +430,11 @@ def count_paragraphs(xml: bytes) -> int:
 
 def _check_size(package: Package) -> None:
     """Refuse a document with more paragraphs than the limit, before any parsing."""
-    count = count_paragraphs(package.parts.get(package.main_part, b""))
+    xml = package.parts.get(package.main_part, b"")
     limit = max_paragraphs()
+    if len(xml) // 5 <= limit:
+        return  # each paragraph counted is 5 bytes at least ("<w:p>", "<w:p "): not past the limit, uncounted
+    count = count_paragraphs(xml)
     if count > limit:
         raise _fail(package.path, f"{count:,} paragraphs, more than the limit of {limit:,}; "
                                   "raise it with --max-paragraphs N if this document is meant to be that long")

@@ -91,8 +91,11 @@ class _Scan:
 
 def _emphasised(run: etree._Element) -> bool:
     rpr = first_child(run, _RPR)
-    if rpr is None:
-        return False
+    return rpr is not None and _emphasis_in(rpr)
+
+
+def _emphasis_in(rpr: etree._Element) -> bool:
+    """Whether run properties *rpr* make the run's text bold or underlined."""
     for child in rpr:
         if child.tag == _B and child.get(_VAL, "true").lower() not in _OFF:
             return True
@@ -115,7 +118,14 @@ def _walk(element: etree._Element, scan: _Scan, stack: list[_FieldState],
                     emphasised = _emphasised(emphasised)
                 scan.add(text, emphasised)
         elif tag == _R:
-            _walk(child, scan, stack, child)
+            count = len(child)     # most runs hold one w:t, after their properties if any: read here
+            last = child[count - 1] if count and count <= 2 else None
+            if last is not None and last.tag == _T and (count == 1 or child[0].tag == _RPR):
+                text = last.text
+                if text:
+                    scan.add(text, count == 2 and _emphasis_in(child[0]))
+            else:
+                _walk(child, scan, stack, child)
         elif tag in _SKIP:
             continue
         elif tag == _TAB or tag == _PTAB:
@@ -806,7 +816,7 @@ def read_document(path: str | Path, source: Source | None = None) -> Document:
             if para.part == "body" and _TITLE_RE.match(para.text):
                 continue  # "Exhibit 2" as the title of the exhibit
             document.references.extend(find_references(para, [(s, e) for i, s, e in spans
-                                                               if _REF_INSTR.match(i)]))
+                                                               if _REF_INSTR.match(i)] if spans else ()))
     comments = package.comments
     document.comments = 0 if comments is None else sum(1 for _ in comments.iter(qn("w:comment")))
     revisions = 0
