@@ -623,3 +623,21 @@ def test_add_bookmarks_as_before():
             trees.append(etree.tostring(root))
             ids.append(next_id)
         assert trees[0] == trees[1] and ids[0] == ids[1]
+
+
+@pytest.mark.parametrize("index", range(len(HEADER_SOURCES)))
+def test_header_read_at_its_second_render_as_before(index):
+    """A part's reads are worked out at its second render, not when the template is loaded (a build renders
+    each part once): the first, second and third renders are each what `_render_part` gives."""
+    template = engine.Template(ROOT / "templates" / "agreement.docx")
+    assert template._reads == {}
+    source = f'<w:hdr xmlns:w="{engine.qn("w:p")[1:].split("}")[0]}"><w:p><w:r><w:t>{HEADER_SOURCES[index]}</w:t></w:r></w:p></w:hdr>'
+    name = "word/header1.xml"
+    code = template._env.compile(source)
+    template._compiled[name] = (template._env.template_class.from_code(template._env, code,
+                                                                     template._env.make_globals(None), None), source)
+    for n, context in enumerate(_contexts()):
+        expected = _render_outcome(template._render_part, name, context, False)
+        assert _render_outcome(template._render_other, name, context, False) == expected
+        assert (name in template._reads) == (n > 0)
+    assert template._reads[name] == engine._reads(template._env, source)

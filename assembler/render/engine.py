@@ -288,8 +288,10 @@ class Template:
         self._entries = Kept(_KEPT, remembered=False)     # (part name, bytes) -> ZipEntry
         self._apps = Kept(_KEPT, remembered=False)        # company -> app.xml
         self._rendered = Kept(_KEPT, remembered=False)    # (part, listing, values it reads) -> rendered bytes
-        self._reads: dict[str, tuple | None] = {name: _reads(self._env, prepared)
-                                                for name, (_code, prepared) in codes.items() if name != MAIN}
+        # what each part other than the main one reads (see `_reads`), worked out at its second render: a
+        # build renders a part once, and parsing it again (Jinja's lexer made first) would cost its cold start
+        self._reads: dict[str, tuple | None] = {}
+        self._rendered_once: set[str] = set()
 
     def _read_and_check(self) -> None:
         """The template's parts, out of the archive, each XML part checked (see `_check_parts`)."""
@@ -387,7 +389,12 @@ class Template:
         """`_render_part` for a part other than the main one; a part that only prints and tests values
         (a header: no filter, call, loop or assignment) is rendered once for the values it reads (kept
         by them: see `_values_read`)."""
-        key = _values_read(self._reads.get(name), context)
+        if name not in self._reads:
+            if name not in self._rendered_once:
+                self._rendered_once.add(name)
+                return self._render_part(name, context, listing)
+            self._reads[name] = _reads(self._env, self._compiled[name][1])
+        key = _values_read(self._reads[name], context)
         if key is None:
             return self._render_part(name, context, listing)
         key = (name, listing, key)
