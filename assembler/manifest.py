@@ -8,8 +8,6 @@ silently overwritten.
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -29,40 +27,7 @@ def sha256(data: bytes) -> str:
 
 def termsheet_values(ts) -> dict:
     """The validated term sheet as plain JSON values (dates ISO, decimals as written)."""
-    values = ts.model_dump(mode="python", warnings=False)
-    try:
-        return _json_values(values)
-    except _NotPlain:
-        return json.loads(json.dumps(values, default=str))
-
-
-class _NotPlain(Exception):
-    """A value `_json_values` or `_indented` leaves to the json module."""
-
-
-#: Types whose values JSON writes as the string str() makes of them (``default=str``).
-_AS_STRINGS = (decimal.Decimal, _dt.date, _dt.datetime)
-
-
-def _json_values(value):
-    """``json.loads(json.dumps(value, default=str))`` without the text in between, for the values a term
-    sheet's dump holds (plain strings, numbers, flags, None, decimals, dates, lists, tuples and mappings
-    with string keys); anything else raises _NotPlain."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or kind is float or value is None:
-        return value  # a float's repr reads back as the same float (NaN as a NaN)
-    if kind is dict:
-        out = {}
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            out[key] = _json_values(item)
-        return out
-    if kind is list or kind is tuple:
-        return [_json_values(item) for item in value]
-    if kind in _AS_STRINGS:
-        return str(value)
-    raise _NotPlain
+    return json.loads(json.dumps(ts.model_dump(mode="python", warnings=False), default=str))
 
 
 def inputs_of(termsheet_bytes: bytes, ts, templates: dict[str, str]) -> dict:
@@ -104,62 +69,7 @@ def read_manifest(out_dir: Path) -> dict | None:
 def write_manifest(out_dir: Path, inputs: dict, hashes: dict[str, str]) -> None:
     """manifest.json: the inputs and the sha256 of each output (name -> hex digest)."""
     data = {"schema": SCHEMA, **inputs, "outputs": dict(sorted(hashes.items()))}
-    atomic_write(Path(out_dir) / MANIFEST, (manifest_text(data) + "\n").encode("utf-8"))
-
-
-def manifest_text(data: dict) -> str:
-    """``json.dumps(data, indent=2, sort_keys=True)``, written directly for JSON's plain values (the json
-    module's indented writing is its pure-Python one)."""
-    try:
-        out: list[str] = []
-        _indented(data, "\n", out)
-        return "".join(out)
-    except _NotPlain:
-        return json.dumps(data, indent=2, sort_keys=True)
-
-
-_ESCAPE = json.encoder.encode_basestring_ascii
-_WORDS = {None: "null", True: "true", False: "false"}
-
-
-def _indented(value, newline: str, out: list[str]) -> None:
-    """*value* as json.dumps(indent=2, sort_keys=True) writes it at the depth of *newline* (a line break and
-    the indentation of the lines that hold *value*), appended to *out*."""
-    kind = type(value)
-    if kind is str:
-        out.append(_ESCAPE(value))
-    elif kind is dict or kind is list or kind is tuple:
-        if not value:
-            out.append("{}" if kind is dict else "[]")
-            return
-        if kind is dict:
-            if any(type(key) is not str for key in value):
-                raise _NotPlain
-            keys = sorted(value)
-            items = [value[key] for key in keys]
-        else:
-            keys, items = None, value
-        inner = newline + "  "
-        comma = "," + inner
-        out.append("{" + inner if keys is not None else "[" + inner)
-        for index, item in enumerate(items):
-            if index:
-                out.append(comma)
-            if keys is not None:
-                out.append(_ESCAPE(keys[index]) + ": ")
-            if type(item) is str:
-                out.append(_ESCAPE(item))
-            else:
-                _indented(item, inner, out)
-        out.append(newline + ("}" if keys is not None else "]"))
-    elif value is None or kind is bool:
-        out.append(_WORDS[value])
-    elif kind is int:
-        out.append(int.__repr__(value))
-    elif kind is float and value - value == 0:  # not NaN or an infinity
-        out.append(float.__repr__(value))
-    else:
-        raise _NotPlain
+    atomic_write(Path(out_dir) / MANIFEST, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 @dataclass

@@ -9,11 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import datetime as dt
-import decimal
 import io
-import json
-import math
 import random
 import signal
 import struct
@@ -25,7 +21,7 @@ import pytest
 from lxml import etree
 from markupsafe import Markup
 
-from assembler import manifest, memo
+from assembler import memo
 from assembler.build import load_templates
 from assembler.render import engine, write
 from assembler.render.context import deal_values, document_context
@@ -152,95 +148,6 @@ def test_template_labels_as_before():
             return type(exc), str(exc)
 
     assert render(new) == render(old)
-
-
-# --------------------------------------------------------------------------------------------
-# The manifest's JSON
-
-
-def _old_manifest_text(data):
-    return json.dumps(data, indent=2, sort_keys=True)
-
-
-def _old_termsheet_values(ts):
-    return json.loads(json.dumps(ts.model_dump(mode="python", warnings=False), default=str))
-
-
-def _random_value(rng: random.Random, depth: int = 0):
-    choice = rng.randrange(12 if depth < 4 else 7)
-    if choice == 0:
-        return rng.choice(["", "x", "é", "\u2028", "a\"b\\c\n\t", "\x00\x1f", "💶", "\ud800"])
-    if choice == 1:
-        return rng.choice([0, 1, -1, 10 ** 30, -(2 ** 63)])
-    if choice == 2:
-        return rng.choice([0.0, -0.0, 1.5, 1e300, 1e-300, 0.1, math.nan, math.inf, -math.inf])
-    if choice == 3:
-        return rng.choice([True, False, None])
-    if choice == 4:
-        return rng.choice([decimal.Decimal("4.99"), decimal.Decimal("1E+2"), dt.date(2015, 9, 18),
-                           dt.datetime(2015, 9, 18, 1, 2, 3)])
-    if choice == 5:
-        return rng.choice([{1: "a"}, {None: 1}, {1.5: 2}, {True: 0}, {"a": 1, 2: 3}, {"b": 1, "a": 2}, (1, 2), set()])
-    if choice == 6:
-        return rng.choice([[], {}, (), "s"])
-    if choice in (7, 8, 9):
-        keys = ["b", "a", "B", "é", "", "a b", "outputs", "z" * 5, "\u00ff"]
-        return {rng.choice(keys): _random_value(rng, depth + 1) for _ in range(rng.randrange(0, 5))}
-    return [_random_value(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
-
-
-def _json_outcome(function, value):
-    try:
-        return "ok", function(value)
-    except Exception as exc:  # noqa: BLE001
-        return "error", type(exc), str(exc)
-
-
-def test_manifest_text_as_before():
-    rng = random.Random(7)
-    for _ in range(4000):
-        value = {"schema": manifest.SCHEMA, "x": _random_value(rng)}
-        assert _json_outcome(manifest.manifest_text, value) == _json_outcome(_old_manifest_text, value)
-
-
-def _same_json(a, b) -> bool:
-    """Equal as JSON values (NaN equal to NaN), and alike in types."""
-    return json.dumps(a, sort_keys=False) == json.dumps(b, sort_keys=False) and \
-        repr(a) == repr(b)
-
-
-def test_json_values_as_before():
-    rng = random.Random(11)
-
-    class Dumped:
-        def __init__(self, value):
-            self.value = value
-
-        def model_dump(self, mode, warnings):
-            return self.value
-
-    for _ in range(4000):
-        value = _random_value(rng)
-        new = _json_outcome(manifest.termsheet_values, Dumped(value))
-        old = _json_outcome(_old_termsheet_values, Dumped(value))
-        if new[0] == old[0] == "ok":
-            assert _same_json(new[1], old[1])
-        else:
-            assert new == old
-
-
-@pytest.mark.parametrize("path", SHEETS, ids=lambda p: p.name)
-def test_termsheet_manifest_as_before(path, tmp_path):
-    try:
-        ts = load_termsheet(path)
-    except Exception:  # noqa: BLE001 - a fixture that does not load has no manifest
-        return
-    values = manifest.termsheet_values(ts)
-    assert values == _old_termsheet_values(ts) and repr(values) == repr(_old_termsheet_values(ts))
-    inputs = manifest.inputs_of(b"x", ts, {"agreement.docx": "ab"})
-    manifest.write_manifest(tmp_path, inputs, {"b.docx": "1", "a.docx": "2"})
-    data = {"schema": manifest.SCHEMA, **inputs, "outputs": {"a.docx": "2", "b.docx": "1"}}
-    assert (tmp_path / "manifest.json").read_bytes() == (_old_manifest_text(data) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------
