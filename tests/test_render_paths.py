@@ -7,7 +7,6 @@ reference."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import io
 import random
@@ -173,52 +172,6 @@ def test_render_as_before(path):
             for _ in range(2):
                 assert template._render_part(name, context, listing=False) == \
                     engine._unescape(expected.encode("utf-8"))
-
-
-# --------------------------------------------------------------------------------------------
-# docProps/core.xml as it was filled in
-
-
-def _old_core_xml(template, title, subject=None, date=None):
-    core = copy.deepcopy(template._core)
-    for tag, value in ((f"{{{engine._DC}}}title", title), (f"{{{engine._DC}}}subject", subject)):
-        if value is not None:
-            el = core.find(tag)
-            if el is None:
-                el = etree.SubElement(core, tag)
-            el.text = value
-    for tag in (f"{{{engine._DCTERMS}}}created", f"{{{engine._DCTERMS}}}modified", f"{{{engine._CP}}}lastPrinted"):
-        el = core.find(tag)
-        if el is not None:
-            el.text = date or engine.FIXED_TIMESTAMP
-    return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-_CORE_SHAPES = [
-    None,  # the template's own
-    b'<cp:coreProperties xmlns:cp="%s" xmlns:dc="%s"/>' % (engine._CP.encode(), engine._DC.encode()),
-    b'<cp:coreProperties xmlns:cp="%s" xmlns:dc="%s" xmlns:dcterms="%s"><dc:title>\xee\x83\xbf1\xee\x83\xbf</dc:title>'
-    b'<dcterms:created>x</dcterms:created></cp:coreProperties>' % (engine._CP.encode(), engine._DC.encode(),
-                                                                    engine._DCTERMS.encode()),
-    b'<cp:coreProperties xmlns:cp="%s" xmlns:dcterms="%s"><!-- \xee\x83\xbf --><cp:lastPrinted>a</cp:lastPrinted>'
-    b'<dcterms:modified/></cp:coreProperties>' % (engine._CP.encode(), engine._DCTERMS.encode()),
-]
-
-
-@pytest.mark.parametrize("shape", range(len(_CORE_SHAPES)))
-def test_core_xml_as_before(shape):
-    rng = random.Random(shape)
-    chars = ["a", "&", "<", ">", '"', "'", "é", "\r", "\n", "\t", "\x01", "\x7f", "\ue0ff", "💶", "]]>", " ",
-             "\u2028", "&amp;", "\ufffe", "\ud800", "0", "1"]
-    for path in sorted((ROOT / "templates").glob("*.docx")):
-        template = engine.Template(path)
-        if _CORE_SHAPES[shape] is not None:
-            template._core = etree.fromstring(_CORE_SHAPES[shape])
-        for _ in range(1500):
-            values = [None if rng.random() < 0.2 else "".join(rng.choice(chars) for _ in range(rng.randrange(6)))
-                      for _ in range(3)]
-            assert _outcome(template._core_xml, *values) == _outcome(lambda *v: _old_core_xml(template, *v),
-                                                                     *values), values
 
 
 # --------------------------------------------------------------------------------------------

@@ -283,7 +283,6 @@ class Template:
         self.styles = self._parse_part("word/styles.xml")
         self.numbering_engine = NumberingEngine(self.numbering, self.styles)
         self._core = self._parse_part(CORE)
-        self._core_forms = Kept(4, remembered=False)       # (title given, subject given) -> _core_pieces
         self._static = static
         self._entries = Kept(_KEPT, remembered=False)     # (part name, bytes) -> ZipEntry
         self._apps = Kept(_KEPT, remembered=False)        # company -> app.xml
@@ -481,41 +480,6 @@ class Template:
         return data
 
     def _core_xml(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
-        """docProps/core.xml with *title*, *subject* and the dates filled in: the template's part written once
-        for each of (title given, subject given) with a stand-in for each value, the values then put in
-        their places, escaped as lxml escapes a text; a value with a control character or one lxml refuses,
-        or a part that holds the stand-in already, is filled in the tree (`_filled_core`)."""
-        values = [value for value in (title, subject) if value is not None] + [date or FIXED_TIMESTAMP]
-        if not all(_PLAIN_TEXT.fullmatch(value) for value in values):
-            return self._filled_core(title, subject, date)
-        shape = (title is not None, subject is not None)
-        pieces = self._core_forms.get(shape)
-        if pieces is None:  # the template's part and the shape are all the pieces depend on
-            pieces = self._core_pieces(*shape)
-            self._core_forms.put(shape, pieces)
-        if not pieces:
-            return self._filled_core(title, subject, date)
-        escaped = [value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
-                   for value in values]
-        out = [pieces[0]]
-        for index, piece in zip(pieces[1::2], pieces[2::2]):
-            out.append(escaped[int(index)])
-            out.append(piece)
-        return b"".join(out)
-
-    def _core_pieces(self, title: bool, subject: bool) -> tuple[bytes, ...]:
-        """The core part written with stand-ins (a value's index among `_core_xml`'s values between two
-        private-use characters) and split at them: text, index, text, index, ..., text. Empty when the
-        template's part holds that character itself."""
-        mark = _STAND_IN.encode("utf-8")
-        if mark in self._filled_core(None, None):
-            return ()
-        given = iter(range(3))
-        values = [f"{_STAND_IN}{next(given)}{_STAND_IN}" if wanted else None for wanted in (title, subject, True)]
-        pieces = tuple(self._filled_core(*values).split(mark))
-        return pieces if all(index in (b"0", b"1", b"2") for index in pieces[1::2]) else ()
-
-    def _filled_core(self, title: str | None, subject: str | None = None, date: str | None = None) -> bytes:
         core = copy.deepcopy(self._core)
         for tag, value in ((f"{{{_DC}}}title", title), (f"{{{_DC}}}subject", subject)):
             if value is not None:
@@ -528,12 +492,6 @@ class Template:
             if el is not None:
                 el.text = date or FIXED_TIMESTAMP
         return etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-#: The stand-in `Template._core_pieces` marks a value's place with, and the values `_core_xml` puts in
-#: directly (no control character, no surrogate, no non-character lxml refuses).
-_STAND_IN = "\ue0ff"
-_PLAIN_TEXT = re.compile("[^\x00-\x1f\ud800-\udfff\ufffe\uffff\ue0ff]*")
 
 
 #: The Jinja nodes of a part whose output is a function of the values it reads (see `_reads`).
